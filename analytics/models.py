@@ -1,0 +1,48 @@
+import uuid
+
+from django.db import models
+from django.utils import timezone
+
+
+class ClickQuerySet(models.QuerySet):
+    def humans(self):
+        return self.filter(is_bot=False)
+
+    def bots(self):
+        return self.filter(is_bot=True)
+
+
+class Click(models.Model):
+    """One visit of a short link. Table `clicks`; the bot verdict is decided when written."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    link = models.ForeignKey("links.Link", on_delete=models.CASCADE, related_name="clicks")
+    timestamp = models.DateTimeField(default=timezone.now, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.TextField(null=True, blank=True)
+    country = models.CharField(max_length=2, null=True, blank=True)
+    city = models.CharField(max_length=200, null=True, blank=True)
+    is_bot = models.BooleanField(default=False)
+    # Every reason code that fired, comma-separated, decisive one first (see analytics.bots).
+    bot_reason = models.CharField(max_length=200, null=True, blank=True)
+    # Added after the Macondo schema: what later analytics need, decided at write time.
+    referrer = models.TextField(null=True, blank=True)
+    browser = models.CharField(max_length=100, null=True, blank=True)
+    os = models.CharField(max_length=100, null=True, blank=True)
+    device_type = models.CharField(max_length=20, null=True, blank=True)
+    asn_number = models.PositiveIntegerField(null=True, blank=True)
+    asn_org = models.CharField(max_length=255, null=True, blank=True)
+    bot_score = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    objects = ClickQuerySet.as_manager()
+
+    class Meta:
+        db_table = "clicks"
+        ordering = ["-timestamp"]
+        indexes = [
+            # Per-link reports over a time range read only this index's range.
+            models.Index(fields=["link", "timestamp"], name="clicks_link_timestamp_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.link_id} @ {self.timestamp:%Y-%m-%d %H:%M:%S}"

@@ -1,0 +1,32 @@
+import pytest
+from django.db import connection
+
+from accounts.tests.factories import UserFactory
+
+
+def pytest_collection_modifyitems(config, items):
+    # The schema rules (ON DELETE, functional unique indexes) are PostgreSQL's: a run
+    # against the quick start's SQLite file would prove nothing.
+    if connection.vendor != "postgresql":
+        pytest.exit("The tests need PostgreSQL: run scripts/test.sh (see README).", returncode=2)
+
+
+@pytest.fixture
+def owner(db):
+    return UserFactory(email="owner@corp.example", name="Owner")
+
+
+@pytest.fixture
+def colleague(db):
+    return UserFactory(email="colleague@corp.example", name="Colleague")
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(email="admin@corp.example", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def admin_client(client, superuser):
+    client.force_login(superuser)
+    return client

@@ -1,0 +1,149 @@
+from django.contrib import admin
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+
+from analytics.models import Click
+
+from .models import Campaign, Client, Link, LinkTag, Tag
+
+
+def _click_count(is_bot):
+    """Clicks of each listed link in one correlated subquery, not one query per row."""
+    counted = (
+        Click.objects.filter(link=OuterRef("pk"), is_bot=is_bot)
+        .order_by()
+        .values("link")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+class CampaignListFilter(admin.RelatedFieldListFilter):
+    """Campaign choices are labelled with their client: fetch both in one query."""
+
+    def field_choices(self, field, request, model_admin):
+        campaigns = Campaign.objects.select_related("client").order_by("client__name", "name")
+        return [(campaign.pk, str(campaign)) for campaign in campaigns]
+
+
+class CampaignInline(admin.TabularInline):
+    model = Campaign
+    extra = 0
+    fields = ["name", "created_at"]
+    readonly_fields = ["created_at"]
+    show_change_link = True
+
+
+@admin.register(Client)
+class ClientAdmin(admin.ModelAdmin):
+    list_display = ["name", "campaign_count", "link_count", "created_at"]
+    search_fields = ["name"]
+    list_filter = ["created_at"]
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [CampaignInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                campaign_count=Count("campaigns", distinct=True),
+                link_count=Count("links", distinct=True),
+            )
+        )
+
+    @admin.display(description="Campaigns", ordering="campaign_count")
+    def campaign_count(self, obj):
+        return obj.campaign_count
+
+    @admin.display(description="Links", ordering="link_count")
+    def link_count(self, obj):
+        return obj.link_count
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["name", "client", "link_count", "created_at"]
+    list_select_related = ["client"]
+    search_fields = ["name", "client__name"]
+    list_filter = ["client", "created_at"]
+    autocomplete_fields = ["client"]
+    readonly_fields = ["created_at", "updated_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(link_count=Count("links"))
+
+    @admin.display(description="Links", ordering="link_count")
+    def link_count(self, obj):
+        return obj.link_count
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "link_count", "created_at"]
+    search_fields = ["name"]
+    readonly_fields = ["created_at", "updated_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(link_count=Count("link_tags"))
+
+    @admin.display(description="Links", ordering="link_count")
+    def link_count(self, obj):
+        return obj.link_count
+
+
+class LinkTagInline(admin.TabularInline):
+    model = LinkTag
+    extra = 1
+    fields = ["tag", "assigned_at"]
+    readonly_fields = ["assigned_at"]
+    autocomplete_fields = ["tag"]
+    verbose_name = "tag"
+    verbose_name_plural = "tags"
+
+
+@admin.register(Link)
+class LinkAdmin(admin.ModelAdmin):
+    list_display = [
+        "short_code",
+        "name",
+        "original_url",
+        "client",
+        "campaign",
+        "is_active",
+        "expires_at",
+        "human_clicks",
+        "bot_clicks",
+        "created_at",
+    ]
+    list_select_related = ["client", "campaign__client", "user"]
+    search_fields = ["short_code", "name", "original_url", "client__name", "campaign__name"]
+    list_filter = [
+        "is_active",
+        "client",
+        ("campaign", CampaignListFilter),
+        "tags",
+        "created_at",
+        "expires_at",
+    ]
+    autocomplete_fields = ["client", "campaign", "user"]
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [LinkTagInline]
+    date_hierarchy = None
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(human_clicks=_click_count(False), bot_clicks=_click_count(True))
+        )
+
+    @admin.display(description="Human clicks", ordering="human_clicks")
+    def human_clicks(self, obj):
+        return obj.human_clicks
+
+    @admin.display(description="Bot clicks", ordering="bot_clicks")
+    def bot_clicks(self, obj):
+        return obj.bot_clicks

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Quick start: from a fresh checkout to the app on http://127.0.0.1:8000.
+# Without DATABASE_URL it uses an embedded SQLite file (db.sqlite3); with it, PostgreSQL.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/venv.sh requirements.txt
+export DEBUG=${DEBUG:-true}
+py=.venv/bin/python
+$py manage.py migrate --noinput
+if [ "$($py manage.py shell -c 'from links.models import Link; print(Link.objects.exists())')" = "False" ]; then
+  $py manage.py seed_demo
+fi
+cat <<'MSG'
+
+  Macondo runs on http://127.0.0.1:8000/
+  To sign in locally without Google credentials, make a superuser once:
+      .venv/bin/python manage.py createsuperuser
+  and sign in with that email and password at http://127.0.0.1:8000/admin/login/
+  (the admin's own form; it is the only password sign-in and needs is_staff).
+
+MSG
+exec $py manage.py runserver 127.0.0.1:8000
