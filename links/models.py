@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from .destinations import normalize_destination
+
 
 class TimestampedModel(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -105,7 +107,18 @@ class Link(TimestampedModel):
 
     def clean(self):
         super().clean()
-        validate_campaign_belongs_to_client(self.campaign, self.client_id)
+        errors = {}
+        if self.original_url:
+            try:
+                self.original_url = normalize_destination(self.original_url)
+            except ValidationError as error:
+                errors["original_url"] = error.messages
+        try:
+            validate_campaign_belongs_to_client(self.campaign, self.client_id)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+        if errors:
+            raise ValidationError(errors)
 
     def is_live(self, now=None):
         """Whether the link redirects now (see LinkQuerySet.active for the same rule in SQL)."""

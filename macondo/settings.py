@@ -36,6 +36,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Public base of short links, e.g. https://mcd.link. Used to print short URLs and to refuse
 # destinations that point back at the shortener (redirect loops).
 SHORT_LINK_BASE_URL = env.str("SHORT_LINK_BASE_URL", default="http://127.0.0.1:8000")
+# Other hosts that also serve short links (old domains, aliases): also refused as destinations.
+SHORT_LINK_EXTRA_HOSTS = env.list("SHORT_LINK_EXTRA_HOSTS", default=[])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -95,8 +97,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
     )
 
-# Bare domains typed into URL fields are https, the Django 6.0 default.
-FORMS_URLFIELD_ASSUME_HTTPS = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 

@@ -1,0 +1,181 @@
+"""Writing links: the one service used by forms, the admin, imports and tests."""
+
+import logging
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from .models import Link, LinkTag, Tag
+from .shortcodes import generate_code, validate_alias
+
+logger = logging.getLogger(__name__)
+
+MAX_TAG_LENGTH = Tag._meta.get_field("name").max_length
+_CODE_ATTEMPTS = 8
+_SHORT_CODE_CONSTRAINT = "links_short_code_key"
+
+
+def parse_tag_names(value):
+    """Tag names from a list or comma-separated text: trimmed, blanks dropped, and
+    case-insensitive duplicates folded ("Summer, summer" is one tag)."""
+    if value is None:
+        return []
+    items = value.split(",") if isinstance(value, str) else value
+    names, seen = [], set()
+    for item in items:
+        name = " ".join(str(item).split())
+        if not name or name.lower() in seen:
+            continue
+        if len(name) > MAX_TAG_LENGTH:
+            raise ValidationError(
+                {"tags": f"Tag “{name[:20]}…” is longer than {MAX_TAG_LENGTH} characters."}
+            )
+        seen.add(name.lower())
+        names.append(name)
+    return names
+
+
+def get_or_create_tags(names):
+    """Tags by name, case-insensitively, created on first use.
+
+    Two requests creating the same new tag at once: the loser's INSERT hits the
+    lower(name) unique index, and it reads the winner's row instead.
+    """
+    tags = []
+    for name in names:
+        tag = Tag.objects.filter(name__iexact=name).first()
+        if tag is None:
+            try:
+                with transaction.atomic():
+                    tag = Tag.objects.create(name=name)
+            except IntegrityError:
+                tag = Tag.objects.get(name__iexact=name)
+        tags.append(tag)
+    return tags
+
+
+def set_tags(link, names):
+    tags = get_or_create_tags(names)
+    LinkTag.objects.filter(link=link).exclude(tag__in=tags).delete()
+    existing = set(LinkTag.objects.filter(link=link).values_list("tag_id", flat=True))
+    LinkTag.objects.bulk_create(
+        [LinkTag(link=link, tag=tag) for tag in tags if tag.pk not in existing],
+        ignore_conflicts=True,
+    )
+
+
+def _is_short_code_conflict(error):
+    cause = error.__cause__
+    diag = getattr(cause, "diag", None)
+    return getattr(diag, "constraint_name", None) == _SHORT_CODE_CONSTRAINT
+
+
+def _save_with_code(link, alias):
+    """INSERT the link; the unique index on short_code decides, never a check first."""
+    if alias:
+        link.short_code = alias
+        try:
+            with transaction.atomic():
+                link.save(force_insert=True)
+        except IntegrityError as error:
+            if _is_short_code_conflict(error):
+                raise ValidationError(
+                    {"alias": f"The alias “{alias}” is already taken."}, code="alias_taken"
+                ) from None
+            raise
+        return
+    for _attempt in range(_CODE_ATTEMPTS):
+        link.short_code = generate_code()
+        try:
+            with transaction.atomic():
+                link.save(force_insert=True)
+            return
+        except IntegrityError as error:
+            if not _is_short_code_conflict(error):
+                raise
+            logger.info("short code collision on %s, retrying", link.short_code)
+    raise RuntimeError(f"No free short code after {_CODE_ATTEMPTS} attempts")
+
+
+def _check_alias(alias, exclude_pk=None):
+    try:
+        validate_alias(alias)
+    except ValidationError as error:
+        raise ValidationError({"alias": error.messages}) from None
+    clash = Link.objects.filter(short_code__iexact=alias)
+    if exclude_pk:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        raise ValidationError({"alias": f"The alias “{alias}” is already taken."})
+
+
+@transaction.atomic
+def create_link(
+    *,
+    user,
+    client,
+    original_url,
+    name="",
+    campaign=None,
+    tags=(),
+    alias=None,
+    expires_at=None,
+    is_active=True,
+    forward_query=True,
+):
+    """Create a link and its tags in one transaction; raise ValidationError keyed by field."""
+    alias = (alias or "").strip() or None
+    tag_names = parse_tag_names(tags)
+    link = Link(
+        user=user,
+        client=client,
+        campaign=campaign,
+        original_url=original_url,
+        name=(name or "").strip(),
+        expires_at=expires_at,
+        is_active=is_active,
+        forward_query=forward_query,
+        short_code=alias or "pending",
+    )
+    # Validates and normalises the destination and the campaign/client rule.
+    link.full_clean(exclude=["short_code"], validate_unique=False)
+    if alias:
+        _check_alias(alias)
+    _save_with_code(link, alias)
+    if tag_names:
+        set_tags(link, tag_names)
+    return link
+
+
+_EDITABLE = {
+    "name",
+    "original_url",
+    "client",
+    "campaign",
+    "expires_at",
+    "is_active",
+    "forward_query",
+}
+
+
+@transaction.atomic
+def update_link(link, *, tags=None, **changes):
+    """Change a link's editable fields (and tags, when given). The short code never changes:
+    it may already be printed on a poster."""
+    unknown = set(changes) - _EDITABLE
+    if unknown:
+        raise TypeError(f"Not editable: {', '.join(sorted(unknown))}")
+    for field, value in changes.items():
+        setattr(link, field, value.strip() if field == "name" and value else value)
+    link.full_clean(validate_unique=False)
+    link.save()
+    if tags is not None:
+        set_tags(link, parse_tag_names(tags))
+    return link
+
+
+def set_active(link, active):
+    """Deactivate (the soft delete) or reactivate; clicks stay, the code is never reused."""
+    Link.objects.filter(pk=link.pk).update(is_active=active)
+    link.is_active = active
+    return link

@@ -1,0 +1,69 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from links.destinations import MAX_URL_LENGTH, display_url, normalize_destination
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("https://example.com/", "https://example.com/"),
+        ("  https://example.com/a?b=1#c  ", "https://example.com/a?b=1#c"),
+        ("HTTP://Example.COM/Path", "http://example.com/Path"),
+        ("https://bücher.example/straße", "https://xn--bcher-kva.example/stra%C3%9Fe"),
+        ("https://例え.jp/", "https://xn--r8jz45g.jp/"),
+        ("https://example.com:8443/x", "https://example.com:8443/x"),
+        ("http://[2001:db8::1]/", "http://[2001:db8::1]/"),
+        ("https://example.com/?q=a%20b", "https://example.com/?q=a%20b"),
+    ],
+)
+def test_good_destinations_are_normalised_to_ascii(raw, expected):
+    assert normalize_destination(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ("javascript:alert(1)", "scheme"),
+        ("JavaScript:alert(1)", "scheme"),
+        ("data:text/html,<script>alert(1)</script>", "scheme"),
+        ("file:///etc/passwd", "scheme"),
+        ("ftp://example.com/file", "scheme"),
+        ("example.com/no-scheme", "scheme"),
+        ("//example.com/protocol-relative", "scheme"),
+        ("https://user:secret@example.com/", "credentials"),
+        ("https://user@example.com/", "credentials"),
+        ("https://exa mple.com/", "whitespace"),
+        ("https://example.com/a\nb", "whitespace"),
+        ("https://example.com/\x00", "whitespace"),
+        ("https://example.com/\u200b", "whitespace"),
+        ("https:///nohost", "host"),
+        ("https://example.com:99999/", "invalid"),
+        ("https://" + "a" * 64 + ".com/", "invalid"),
+        ("https://bü" + "c" * 70 + ".example/", "host"),
+        ("https://exa_mple..com/", "invalid"),
+        ("https://example.com/" + "a" * MAX_URL_LENGTH, "too_long"),
+        ("", "required"),
+        ("http://127.0.0.1:8000/abc", "loop"),
+    ],
+)
+def test_bad_destinations_are_refused_with_a_clear_reason(raw, code):
+    with pytest.raises(ValidationError) as error:
+        normalize_destination(raw)
+    assert error.value.code == code
+    assert error.value.messages[0]
+
+
+def test_links_to_the_short_link_domain_are_refused(settings):
+    settings.SHORT_LINK_BASE_URL = "https://mcd.link"
+    with pytest.raises(ValidationError) as error:
+        normalize_destination("https://MCD.link/abc1234")
+    assert error.value.code == "loop"
+    settings.SHORT_LINK_EXTRA_HOSTS = ["old.example"]
+    with pytest.raises(ValidationError):
+        normalize_destination("https://old.example/x")
+
+
+def test_an_idn_destination_is_displayed_in_its_own_script():
+    assert display_url("https://xn--bcher-kva.example/a") == "https://bücher.example/a"
+    assert display_url("https://example.com/a") == "https://example.com/a"

@@ -1,0 +1,152 @@
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from links import services
+from links.models import Link, Tag
+from links.shortcodes import GENERATED_ALPHABET, GENERATED_LENGTH
+from links.tests.factories import CampaignFactory, ClientFactory, LinkFactory, TagFactory
+
+
+@pytest.fixture
+def client_obj(db):
+    return ClientFactory(name="Acme")
+
+
+def create(owner, client_obj, **kwargs):
+    kwargs.setdefault("original_url", "https://example.com/landing")
+    return services.create_link(user=owner, client=client_obj, **kwargs)
+
+
+def test_a_new_link_gets_a_random_seven_character_code_without_look_alikes(owner, client_obj):
+    link = create(owner, client_obj, name="Landing")
+    assert len(link.short_code) == GENERATED_LENGTH
+    assert set(link.short_code) <= set(GENERATED_ALPHABET)
+    assert not set("0Oo1lI") & set(GENERATED_ALPHABET)
+    assert Link.objects.get(pk=link.pk).name == "Landing"
+
+
+def test_a_link_carries_its_campaign_tags_expiry_and_switches(owner, client_obj):
+    campaign = CampaignFactory(client=client_obj)
+    link = create(
+        owner,
+        client_obj,
+        campaign=campaign,
+        tags=" Summer , promo,summer,, ",
+        forward_query=False,
+    )
+    link.refresh_from_db()
+    assert link.campaign == campaign
+    assert sorted(link.tags.values_list("name", flat=True)) == ["Summer", "promo"]
+    assert link.forward_query is False and link.is_active is True
+
+
+def test_tags_are_one_tag_regardless_of_case(owner, client_obj):
+    TagFactory(name="Summer")
+    create(owner, client_obj, tags=["summer", "SUMMER"])
+    assert list(Tag.objects.values_list("name", flat=True)) == ["Summer"]
+
+
+def test_a_campaign_of_another_client_is_refused_and_nothing_is_written(owner, client_obj):
+    with pytest.raises(ValidationError) as error:
+        create(owner, client_obj, campaign=CampaignFactory(), tags=["new-tag"])
+    assert "campaign" in error.value.message_dict
+    assert not Link.objects.exists()
+    assert not Tag.objects.exists()
+
+
+def test_a_bad_destination_is_a_field_error(owner, client_obj):
+    with pytest.raises(ValidationError) as error:
+        create(owner, client_obj, original_url="javascript:alert(1)")
+    assert "original_url" in error.value.message_dict
+
+
+def test_a_custom_alias_becomes_the_code(owner, client_obj):
+    assert create(owner, client_obj, alias="Summer_Sale-26").short_code == "Summer_Sale-26"
+
+
+@pytest.mark.parametrize(
+    "alias", ["ab", "x" * 51, "has space", "slash/y", "dot.ted", "ünï", "admin", "Static", "health"]
+)
+def test_hostile_or_reserved_aliases_are_refused(owner, client_obj, alias):
+    with pytest.raises(ValidationError) as error:
+        create(owner, client_obj, alias=alias)
+    assert "alias" in error.value.message_dict
+    assert not Link.objects.exists()
+
+
+def test_a_taken_alias_is_refused_with_its_name(owner, client_obj):
+    LinkFactory(short_code="promo")
+    for alias in ["promo", "PROMO"]:
+        with pytest.raises(ValidationError) as error:
+            create(owner, client_obj, alias=alias)
+        assert error.value.message_dict["alias"] == [f"The alias “{alias}” is already taken."]
+
+
+def test_codes_are_case_sensitive(owner, client_obj):
+    LinkFactory(short_code="AbCdEfG")
+    other = LinkFactory(short_code="abcdefg")
+    assert Link.objects.get(short_code="abcdefg") == other
+
+
+def test_a_code_collision_is_retried_until_a_free_code(owner, client_obj, monkeypatch):
+    LinkFactory(short_code="taken77")
+    codes = iter(["taken77", "taken77", "freeone"])
+    monkeypatch.setattr(services, "generate_code", lambda: next(codes))
+    assert create(owner, client_obj).short_code == "freeone"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_links_created_at_the_same_moment_get_distinct_codes(monkeypatch):
+    from accounts.tests.factories import UserFactory
+
+    owner = UserFactory()
+    client_obj = ClientFactory()
+    # A tiny code space makes collisions certain, so the database constraint must decide.
+    pool = ["aaaaaaa", "bbbbbbb", "ccccccc", "ddddddd", "eeeeeee", "fffffff", "ggggggg"]
+    monkeypatch.setattr(services, "_CODE_ATTEMPTS", 50)
+    import random
+
+    monkeypatch.setattr(services, "generate_code", lambda: random.choice(pool))
+    barrier = threading.Barrier(6)
+    made, errors = [], []
+
+    def worker():
+        try:
+            barrier.wait()
+            made.append(create(owner, client_obj).short_code)
+        except Exception as exc:  # noqa: BLE001 - reported by the assert below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(made) == 6 and len(set(made)) == 6
+
+
+def test_updating_a_link_keeps_its_code_and_replaces_tags(owner, client_obj):
+    link = create(owner, client_obj, tags="a,b")
+    services.update_link(link, name="Renamed", original_url="https://example.org/x", tags="b,c")
+    link.refresh_from_db()
+    assert link.name == "Renamed" and link.original_url == "https://example.org/x"
+    assert sorted(link.tags.values_list("name", flat=True)) == ["b", "c"]
+    with pytest.raises(TypeError):
+        services.update_link(link, short_code="new")
+
+
+def test_deactivating_keeps_the_code_and_the_clicks(owner, client_obj):
+    from analytics.tests.factories import ClickFactory
+
+    link = create(owner, client_obj)
+    ClickFactory(link=link)
+    services.set_active(link, False)
+    link.refresh_from_db()
+    assert link.is_active is False and link.clicks.count() == 1
+    assert not Link.objects.active().filter(pk=link.pk).exists()
