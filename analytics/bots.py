@@ -36,6 +36,8 @@ WEIGHTS = {
 }
 # Control characters never occur in a browser's user agent (a binary or forged header).
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Bytes that were not UTF-8, after a decoder replaced them (U+FFFD) or escaped them.
+NOT_TEXT = re.compile(r"[\ufffd\udc80-\udcff]")
 PREFETCH = re.compile(r"prefetch|prerender|preview", re.IGNORECASE)
 PURPOSE_HEADERS = ("purpose", "x-purpose", "sec-purpose", "x-moz")
 NAVIGATION_HEADERS = (
@@ -82,6 +84,22 @@ class UserAgentFacts:
     expects_client_hints: bool
 
 
+def _is_malformed(user_agent):
+    if user_agent.isascii():
+        return bool(CONTROL_CHARS.search(user_agent))
+    if CONTROL_CHARS.search(user_agent) or NOT_TEXT.search(user_agent):
+        return True
+    # WSGI hands headers over as latin-1: UTF-8 device names (a real phone's "华为") survive
+    # the round trip back to bytes and UTF-8, random bytes do not.
+    try:
+        user_agent.encode("latin-1").decode("utf-8")
+    except UnicodeEncodeError:
+        return False  # already decoded text with characters beyond latin-1: fine
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
 @lru_cache(maxsize=1)
 def _classifier():
     return Classifier()
@@ -89,7 +107,7 @@ def _classifier():
 
 def _user_agent_facts(user_agent, oversized):
     codes = []
-    if oversized or CONTROL_CHARS.search(user_agent):
+    if oversized or _is_malformed(user_agent):
         codes.append("ua:malformed")
     family = _classifier().family(user_agent)
     if family:
@@ -124,8 +142,8 @@ def _header_codes(headers, facts):
     codes = []
     if any(PREFETCH.search(headers.get(name, "")) for name in PURPOSE_HEADERS):
         codes.append("request:prefetch")
-    if "headless" in headers.get("sec-ch-ua", "").lower() and "ua:headless" not in facts.codes:
-        codes.append("ua:headless")
+    if "headless" in headers.get("sec-ch-ua", "").lower():
+        codes.append("headers:headless")
     if facts.claims_browser:
         if not any(headers.get(name) for name in NAVIGATION_HEADERS):
             codes.append("headers:browser-missing")
@@ -135,8 +153,31 @@ def _header_codes(headers, facts):
 
 
 def judge(visitor: Visitor, *, count_bursts=True) -> Verdict:
-    """The verdict on one visit. `count_bursts=False` for re-judging stored clicks, whose
-    burst evidence cannot be re-derived from one row (see reclassify_clicks)."""
+    """The verdict on one visit. Bursts are counted (and recorded) only with count_bursts."""
+    return _verdict(*_evidence(visitor, count_bursts))
+
+
+# Signals read from the request, which a stored click does not keep: re-judging carries them
+# over from the stored verdict instead of losing them.
+REQUEST_ONLY_PREFIXES = ("method:", "request:", "headers:", "burst")
+
+
+def rejudge_stored(visitor: Visitor, stored_reason: str | None) -> Verdict:
+    """The verdict on a stored click with the current rules (reclassify_clicks).
+
+    The user agent and network are judged again; the request-only codes of the stored verdict
+    (HEAD, prefetch, header consistency, burst) are kept as they were decided at write time.
+    """
+    decisive, weighted = _evidence(visitor, count_bursts=False)
+    for code in (stored_reason or "").split(","):
+        if code.startswith(REQUEST_ONLY_PREFIXES):
+            target = weighted if code in WEIGHTS else decisive
+            if code not in target:
+                target.append(code)
+    return _verdict(decisive, weighted)
+
+
+def _evidence(visitor, count_bursts):
     user_agent = visitor.user_agent or ""
     decisive, weighted = [], []
     if not user_agent.strip():
@@ -156,7 +197,10 @@ def judge(visitor: Visitor, *, count_bursts=True) -> Verdict:
     if is_datacenter(visitor.asn_number, visitor.asn_org):
         strict = settings.BOT_DATACENTER_STRICT
         (decisive if strict else weighted).append("net:datacenter")
+    return decisive, weighted
 
+
+def _verdict(decisive, weighted):
     if not decisive and not weighted:
         return HUMAN
     score = 100 if decisive else min(100, sum(WEIGHTS[code] for code in weighted))
