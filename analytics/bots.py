@@ -52,6 +52,7 @@ NAVIGATION_HEADERS = (
 CHROMIUM_VERSION = re.compile(r"\bchrome/(\d+)")
 WEBVIEW = re.compile(r"; wv\)|version/4\.0 chrome/")
 CLIENT_HINTS_SINCE = 90
+MATCH_CHARS = 512
 # bot_reason is varchar(200).
 REASON_MAX_LENGTH = 200
 
@@ -105,9 +106,9 @@ def _classifier():
     return Classifier()
 
 
-def _user_agent_facts(user_agent, oversized):
+def _user_agent_facts(user_agent, malformed):
     codes = []
-    if oversized or _is_malformed(user_agent):
+    if malformed:
         codes.append("ua:malformed")
     family = _classifier().family(user_agent)
     if family:
@@ -132,10 +133,10 @@ _cached_facts = lru_cache(maxsize=settings.BOT_UA_CACHE_SIZE)(_user_agent_facts)
 
 
 def user_agent_facts(user_agent):
-    limit = settings.BOT_UA_MAX_LENGTH
-    # Only the first `limit` characters are read, so a 20 KB header costs what a normal one
-    # does and the cache holds at most `limit` characters per entry.
-    return _cached_facts(user_agent[:limit], len(user_agent) > limit)
+    malformed = len(user_agent) > settings.BOT_UA_MAX_LENGTH or _is_malformed(user_agent)
+    # Patterns read only the first MATCH_CHARS characters (every corpus bot names itself
+    # within 400), so a 20 KB header costs what a normal one does and a cache entry is small.
+    return _cached_facts(user_agent[:MATCH_CHARS], malformed)
 
 
 def _header_codes(headers, facts):
