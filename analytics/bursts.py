@@ -20,6 +20,8 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import DataError
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -76,6 +78,15 @@ class DatabaseBursts:
         from .models import Click
 
         now = visitor.timestamp or timezone.now()
+        try:
+            return self._count_earlier(Click, visitor, now) >= self.count - 1
+        except (ValueError, ValidationError, DataError) as exc:
+            # Values the column cannot hold (a NUL byte, a malformed IP), refused before the
+            # query is sent: no burst evidence, the transaction stays usable.
+            logger.info("No burst check for this click: %s", exc)
+            return False
+
+    def _count_earlier(self, Click, visitor, now):
         earlier = Click.objects.filter(
             link_id=visitor.link_id,
             ip_address=visitor.ip,
@@ -84,7 +95,7 @@ class DatabaseBursts:
             timestamp__lte=now,
         )
         # This click is not stored yet: count-1 earlier ones make it the count-th.
-        return earlier[: self.count - 1].count() >= self.count - 1
+        return earlier[: self.count - 1].count()
 
 
 _detectors = {}

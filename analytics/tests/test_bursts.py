@@ -9,6 +9,7 @@ from django.utils import timezone
 from analytics import bursts
 from analytics.bots import judge
 from analytics.bursts import DatabaseBursts, RedisBursts
+from analytics.models import Click
 from analytics.tests.factories import ClickFactory
 from analytics.tests.test_bots import CHROME
 from analytics.visitor import Visitor
@@ -158,3 +159,21 @@ def test_stored_clicks_are_never_counted_as_a_burst_again(settings, redis_availa
     visitors = clicks(10, timezone.now(), link_id=link_id)
     assert not any(judge(v, count_bursts=False).is_bot for v in visitors)
     assert not list(redis.Redis.from_url(REDIS_URL).scan_iter(f"macondo:burst:{link_id}:*"))
+
+
+@pytest.mark.parametrize(
+    ("user_agent", "ip", "link_id"),
+    [
+        ("Mozilla/5.0 \x00 (X11)", "203.0.113.7", uuid.UUID(int=1)),
+        (CHROME, "not-an-ip", uuid.UUID(int=1)),
+        (CHROME, "203.0.113.7", "not-a-uuid"),
+    ],
+    ids=["NUL byte", "bad IP", "bad link id"],
+)
+def test_values_the_clicks_table_cannot_hold_give_no_burst_evidence(
+    settings, db, user_agent, ip, link_id
+):
+    settings.REDIS_URL = ""
+    visitor = Visitor(user_agent=user_agent, ip=ip, link_id=link_id)
+    assert "burst" not in judge(visitor).reasons
+    assert Click.objects.count() == 0  # the connection is still usable
