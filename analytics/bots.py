@@ -4,9 +4,9 @@ Decided when a click is written and stored (`is_bot`, `bot_reason`, `bot_score`)
 the stored verdict and never re-judge. The README ("Bot verdicts") has the table of codes.
 
 The rule: a click is a bot when any *decisive* signal fires (the user agent is empty,
-malformed or of a bot family; a HEAD request; a prefetch/preview request; a burst; a
-datacenter network in strict mode), or when the *score* of the weaker signals reaches
-BOT_SCORE_THRESHOLD:
+malformed or of a bot family; a HEAD request; a prefetch/preview request; a headless brand in
+Sec-CH-UA; a burst; a datacenter network in strict mode), or when the *score* of the weaker
+signals reaches BOT_SCORE_THRESHOLD:
 
     headers:browser-missing   70   claims a browser, sends no Accept-Language nor Sec-Fetch-*
     net:datacenter            40   network of a hosting/cloud provider
