@@ -42,12 +42,12 @@ PREVIEW = re.compile(
 # Generic shapes of self-declared robots that both lists can miss (matched after
 # crawlerdetect's exclusions have removed device names such as "CUBOT").
 GENERIC = re.compile(r"(?:bot|crawler|spider|scraper)\b|\+https?://")
-# What a person's click comes from: a browser ("Mozilla/5.0 ...", old "Opera/9.80 ..."), a
-# feature-phone browser, or a mobile app's own HTTP stack (Android's Dalvik, Apple's CFNetwork)
-# opening a link on a tap. A user agent with none of these names no browser: a script or service.
+# What a person's click comes from: a browser ("Mozilla/5.0 ...", old "Opera/9.80 ...", text
+# browsers), a feature-phone browser, or a mobile app's own HTTP or media stack (Android's
+# Dalvik, Apple's CFNetwork and CoreMedia) opening a link on a tap. A user agent with none of these names no browser: a script or service.
 CLIENT_SHAPE = re.compile(
-    r"^(?:mozilla|opera)/|dalvik/|cfnetwork/|midp|ucweb|ucbrowser|blackberry|nokia|samsung-"
-    r"|up\.browser|netfront|obigo|\[fban/"
+    r"^(?:mozilla|opera)/|dalvik/|cfnetwork/|applecoremedia/|midp|ucweb|ucbrowser|blackberry"
+    r"|nokia|samsung-|up\.browser|netfront|obigo|\[fban/|^(?:links \(|elinks/|w3m/)"
 )
 # An in-app browser (a mobile WebView) that appends its app's name and version: a person
 # tapping a link inside WhatsApp or Viber. Their bare "WhatsApp/2.x" fetcher stays a bot.

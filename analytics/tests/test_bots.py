@@ -87,6 +87,13 @@ HUMANS = {
         "UCWEB/2.0 (MIDP-2.0; U; Adr 4.4.2; en-US; Micromax_A104) U2/1.0.0 "
         "UCBrowser/10.7.2.757 U2/1.0.0 Mobile"
     ),
+    "iOS media player": (
+        "AppleCoreMedia/1.0.0.21E236 (iPhone; U; CPU OS 17_4 like Mac OS X; en_us)"
+    ),
+    "iOS app HTTP stack": "Podcasts/1.0 CFNetwork/1494.0.7 Darwin/23.4.0",
+    "Links (text browser)": "Links (2.29; Linux 6.1.0-13-amd64 x86_64; GNU C 12.2; text)",
+    "w3m (text browser)": "w3m/0.5.3+git20230121",
+    "ELinks (text browser)": "ELinks/0.13.2 (textmode; Linux 6.1 x86_64; 200x50-2)",
     "Device name containing 'bot'": (
         "Mozilla/5.0 (Linux; Android 7.0; CUBOT CHEETAH 2 Build/NRD90M) AppleWebKit/537.36 "
         "(KHTML, like Gecko) Chrome/58.0.3029.83 Mobile Safari/537.36"
