@@ -1,15 +1,60 @@
 """The bot verdict: the one place that decides whether a click is a bot, and why.
 
-Decided when a click is written and stored (`is_bot`, `bot_reason`); reports read the
-stored verdict and never re-judge.
+Decided when a click is written and stored (`is_bot`, `bot_reason`, `bot_score`); reports read
+the stored verdict and never re-judge. The README ("Bot verdicts") has the table of codes.
+
+The rule: a click is a bot when any *decisive* signal fires (the user agent is empty,
+malformed or of a bot family; a HEAD request; a prefetch/preview request; a headless brand in
+Sec-CH-UA; a burst; a datacenter network in strict mode), or when the *score* of the weaker
+signals reaches BOT_SCORE_THRESHOLD:
+
+    headers:browser-missing   70   claims a browser, sends no Accept-Language nor Sec-Fetch-*
+    net:datacenter            40   network of a hosting/cloud provider
+    headers:no-client-hints   30   claims Chromium >= 90 (not a WebView), sends no Sec-CH-UA
+
+With the default threshold 70, missing browser headers alone are enough; a datacenter alone
+or absent client hints alone are not, both together are. The score is 100 with a decisive
+signal, else the capped sum. Every code that fired is stored, decisive ones first, also on
+a human verdict (so a human from a datacenter shows "net:datacenter" with is_bot false).
 """
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import user_agents
+from django.conf import settings
 
+from . import bursts
+from .crawlers import Classifier
+from .datacenters import is_datacenter
 from .visitor import Visitor
+
+WEIGHTS = {
+    "headers:browser-missing": 70,
+    "net:datacenter": 40,
+    "headers:no-client-hints": 30,
+}
+# Control characters never occur in a browser's user agent (a binary or forged header).
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Bytes that were not UTF-8, after a decoder replaced them (U+FFFD) or escaped them.
+NOT_TEXT = re.compile(r"[\ufffd\udc80-\udcff]")
+PREFETCH = re.compile(r"prefetch|prerender|preview", re.IGNORECASE)
+PURPOSE_HEADERS = ("purpose", "x-purpose", "sec-purpose", "x-moz")
+NAVIGATION_HEADERS = (
+    "accept-language",
+    "sec-fetch-site",
+    "sec-fetch-mode",
+    "sec-fetch-dest",
+    "sec-fetch-user",
+)
+# Chromium sends Sec-CH-UA on every secure request since version 89; its Android WebView
+# (in-app browsers: "; wv)" or "Version/4.0 Chrome/") and iOS Chrome (WebKit) do not.
+CHROMIUM_VERSION = re.compile(r"\bchrome/(\d+)")
+WEBVIEW = re.compile(r"; wv\)|version/4\.0 chrome/")
+CLIENT_HINTS_SINCE = 90
+MATCH_CHARS = 512
+# bot_reason is varchar(200).
+REASON_MAX_LENGTH = 200
 
 
 @dataclass(frozen=True)
@@ -22,22 +67,143 @@ class Verdict:
     @property
     def bot_reason(self):
         """The stored form: reason codes joined by commas, None for a clean human."""
-        return ",".join(self.reasons) or None
+        joined = ",".join(self.reasons)
+        while len(joined) > REASON_MAX_LENGTH:
+            joined = joined.rsplit(",", 1)[0]
+        return joined or None
 
 
 HUMAN = Verdict(is_bot=False)
 
 
-@lru_cache(maxsize=4096)
-def _user_agent_is_bot(user_agent):
-    return user_agents.parse(user_agent).is_bot
+@dataclass(frozen=True)
+class UserAgentFacts:
+    """Everything the verdict needs from the user-agent string, computed once per string."""
+
+    codes: tuple[str, ...]  # decisive ua:* codes
+    claims_browser: bool
+    expects_client_hints: bool
 
 
-def judge(visitor: Visitor) -> Verdict:
-    if not visitor.user_agent.strip():
-        return Verdict(True, ("ua:empty",), 100)
-    if visitor.method == "HEAD":
-        return Verdict(True, ("method:head",), 100)
-    if _user_agent_is_bot(visitor.user_agent):
-        return Verdict(True, ("ua:crawler",), 100)
-    return HUMAN
+def _is_malformed(user_agent):
+    if user_agent.isascii():
+        return bool(CONTROL_CHARS.search(user_agent))
+    if CONTROL_CHARS.search(user_agent) or NOT_TEXT.search(user_agent):
+        return True
+    # WSGI hands headers over as latin-1: UTF-8 device names (a real phone's "华为") survive
+    # the round trip back to bytes and UTF-8, random bytes do not.
+    try:
+        user_agent.encode("latin-1").decode("utf-8")
+    except UnicodeEncodeError:
+        return False  # already decoded text with characters beyond latin-1: fine
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def _classifier():
+    return Classifier()
+
+
+def _user_agent_facts(user_agent, malformed):
+    codes = []
+    if malformed:
+        codes.append("ua:malformed")
+    family = _classifier().family(user_agent)
+    if family:
+        codes.append(f"ua:{family}")
+    lower = user_agent.lower()
+    chromium = CHROMIUM_VERSION.search(lower)
+    claims_browser = not family and lower.startswith("mozilla/5.0")
+    return UserAgentFacts(
+        codes=tuple(codes),
+        claims_browser=claims_browser,
+        expects_client_hints=bool(
+            claims_browser
+            and chromium
+            and int(chromium.group(1)) >= CLIENT_HINTS_SINCE
+            and not WEBVIEW.search(lower)
+        ),
+    )
+
+
+# Bounded: a flood of random user agents evicts old entries instead of growing the process.
+_cached_facts = lru_cache(maxsize=settings.BOT_UA_CACHE_SIZE)(_user_agent_facts)
+
+
+def user_agent_facts(user_agent):
+    malformed = len(user_agent) > settings.BOT_UA_MAX_LENGTH or _is_malformed(user_agent)
+    # Patterns read only the first MATCH_CHARS characters (every corpus bot names itself
+    # within 400), so a 20 KB header costs what a normal one does and a cache entry is small.
+    return _cached_facts(user_agent[:MATCH_CHARS], malformed)
+
+
+def _header_codes(headers, facts):
+    codes = []
+    if any(PREFETCH.search(headers.get(name, "")) for name in PURPOSE_HEADERS):
+        codes.append("request:prefetch")
+    if "headless" in headers.get("sec-ch-ua", "").lower():
+        codes.append("headers:headless")
+    if facts.claims_browser:
+        if not any(headers.get(name) for name in NAVIGATION_HEADERS):
+            codes.append("headers:browser-missing")
+        if facts.expects_client_hints and not headers.get("sec-ch-ua"):
+            codes.append("headers:no-client-hints")
+    return codes
+
+
+def judge(visitor: Visitor, *, count_bursts=True) -> Verdict:
+    """The verdict on one visit. Bursts are counted (and recorded) only with count_bursts."""
+    return _verdict(*_evidence(visitor, count_bursts))
+
+
+# Signals read from the request, which a stored click does not keep: re-judging carries them
+# over from the stored verdict instead of losing them.
+REQUEST_ONLY_PREFIXES = ("method:", "request:", "headers:", "burst")
+
+
+def rejudge_stored(visitor: Visitor, stored_reason: str | None) -> Verdict:
+    """The verdict on a stored click with the current rules (reclassify_clicks).
+
+    The user agent and network are judged again; the request-only codes of the stored verdict
+    (HEAD, prefetch, header consistency, burst) are kept as they were decided at write time.
+    """
+    decisive, weighted = _evidence(visitor, count_bursts=False)
+    for code in (stored_reason or "").split(","):
+        if code.startswith(REQUEST_ONLY_PREFIXES):
+            target = weighted if code in WEIGHTS else decisive
+            if code not in target:
+                target.append(code)
+    return _verdict(decisive, weighted)
+
+
+def _evidence(visitor, count_bursts):
+    user_agent = visitor.user_agent or ""
+    decisive, weighted = [], []
+    if not user_agent.strip():
+        decisive.append("ua:empty")
+        facts = None
+    else:
+        facts = user_agent_facts(user_agent)
+        decisive.extend(facts.codes)
+    if (visitor.method or "").upper() == "HEAD":
+        decisive.append("method:head")
+    # None: headers unknown (stored clicks, classify_ua), which is no evidence either way.
+    if visitor.headers is not None and facts is not None:
+        for code in _header_codes(visitor.headers, facts):
+            (weighted if code in WEIGHTS else decisive).append(code)
+    if count_bursts and bursts.is_burst(visitor):
+        decisive.append("burst")
+    if is_datacenter(visitor.asn_number, visitor.asn_org):
+        strict = settings.BOT_DATACENTER_STRICT
+        (decisive if strict else weighted).append("net:datacenter")
+    return decisive, weighted
+
+
+def _verdict(decisive, weighted):
+    if not decisive and not weighted:
+        return HUMAN
+    score = 100 if decisive else min(100, sum(WEIGHTS[code] for code in weighted))
+    is_bot = bool(decisive) or score >= settings.BOT_SCORE_THRESHOLD
+    return Verdict(is_bot, tuple(decisive + weighted), score)

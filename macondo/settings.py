@@ -159,6 +159,21 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ANONYMIZE_IP = env.bool("ANONYMIZE_IP", default=False)
 REDIS_URL = env.str("REDIS_URL", default="")
 
+# --- Bot verdicts (analytics.bots; README "Bot verdicts") ---------------------------------------
+# A click is a bot when a decisive signal fires or the weak signals' score reaches this (0-100).
+BOT_SCORE_THRESHOLD = env.int("BOT_SCORE_THRESHOLD", default=70)
+# Same IP + user agent on the same link this many times within the window: a burst.
+BOT_BURST_COUNT = env.int("BOT_BURST_COUNT", default=6)
+BOT_BURST_WINDOW_SECONDS = env.float("BOT_BURST_WINDOW_SECONDS", default=30.0)
+# Seconds to wait for Redis on the redirect path before giving up on burst evidence.
+BOT_REDIS_TIMEOUT_SECONDS = env.float("BOT_REDIS_TIMEOUT_SECONDS", default=0.1)
+# A datacenter network alone makes a bot (default: only together with other evidence).
+BOT_DATACENTER_STRICT = env.bool("BOT_DATACENTER_STRICT", default=False)
+# Longer user agents are malformed; only this many characters are ever matched or cached.
+BOT_UA_MAX_LENGTH = env.int("BOT_UA_MAX_LENGTH", default=1000)
+# Distinct user agents whose verdict work is kept per process (bounded memory).
+BOT_UA_CACHE_SIZE = env.int("BOT_UA_CACHE_SIZE", default=10000)
+
 # --- Logging ----------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {

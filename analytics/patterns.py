@@ -1,0 +1,90 @@
+"""Many crawler patterns compiled into a few fast regular expressions.
+
+The maintained lists (crawlerdetect, crawler-user-agents) hold ~3,000 patterns. Joined into
+one plain alternation, Python's `re` tries every branch at every position of the user agent
+(1-4 ms per never-seen user agent). Grouping the branches by their first literal character
+behind a one-character lookahead lets `re` skip whole groups at once (~10x faster); patterns
+anchored with `^` go into a second expression tried only at the start.
+
+A case-insensitive set lower-cases its patterns once (escapes such as `\\S` keep their case)
+and expects lower-cased text, instead of using `re.IGNORECASE`, which is several times slower.
+"""
+
+import re
+import re._parser as sre_parse
+from collections import defaultdict
+from re._constants import AT, AT_BEGINNING, LITERAL
+
+
+def lower_pattern(pattern):
+    """Lower-case a pattern's literals, leaving every backslash escape as written."""
+    out = []
+    chars = iter(pattern)
+    for char in chars:
+        if char == "\\":
+            out.append(char + next(chars, ""))
+        else:
+            out.append(char.lower())
+    return "".join(out)
+
+
+# A leading "[a-z0-9_]*" cannot change whether `search` finds a match, but makes it quadratic
+# on a long run of such characters (crawlerdetect's generic "[a-z0-9\\-_]*(bot|crawl|...)"
+# took 18 ms on a 1 KB user agent): drop it.
+LEADING_STAR = re.compile(r"^(?:\[(?:\\.|[^\]\\])+\]|\\.|\.)\*\??(?=[^|*+?{)])")
+
+
+def _first_node(pattern):
+    try:
+        tree = sre_parse.parse(pattern)
+    except re.error:
+        return None
+    return tree[0] if len(tree) else None
+
+
+class PatternSet:
+    """`search(text)`: the first match of any pattern, or None.
+
+    With `ignore_case`, `text` must be lower-cased by the caller (once for many sets).
+    """
+
+    def __init__(self, patterns, ignore_case=True):
+        fold = lower_pattern if ignore_case else str
+        anchored, floating = defaultdict(list), defaultdict(list)
+        anchored_rest, floating_rest = [], []
+        for pattern in dict.fromkeys(fold(p) for p in patterns if p):
+            try:
+                re.compile(pattern)
+            except re.error:
+                continue  # a pattern our `re` cannot read is skipped, not fatal
+            node = _first_node(pattern)
+            if node == (AT, AT_BEGINNING) and pattern.startswith("^"):
+                body = pattern[1:]
+                first = _first_node(body)
+                if first and first[0] is LITERAL:
+                    anchored[chr(first[1])].append(body)
+                else:
+                    anchored_rest.append(body)
+            elif node and node[0] is LITERAL:
+                floating[chr(node[1])].append(pattern)
+            elif LEADING_STAR.match(pattern):
+                floating_rest.append(LEADING_STAR.sub("", pattern))
+            else:
+                floating_rest.append(pattern)
+        self.size = sum(map(len, anchored.values())) + sum(map(len, floating.values()))
+        self.size += len(anchored_rest) + len(floating_rest)
+        self._anchored = _dispatch(anchored, anchored_rest)
+        self._floating = _dispatch(floating, floating_rest)
+
+    def search(self, text):
+        if self._anchored and (found := self._anchored.match(text)):
+            return found
+        return self._floating.search(text) if self._floating else None
+
+
+def _dispatch(groups, rest):
+    branches = [
+        f"(?={re.escape(char)})(?:{'|'.join(patterns)})" for char, patterns in groups.items()
+    ]
+    branches += [f"(?:{pattern})" for pattern in rest]
+    return re.compile("|".join(branches)) if branches else None

@@ -1,0 +1,158 @@
+"""Prints the cost of one bot verdict (analytics.bots.judge) and the corpus figures.
+
+- repeat-heavy mix: 200,000 visits drawn from 400 distinct user agents with a Zipf-like
+  popularity (a few browsers make most clicks, as in real traffic), with request headers;
+- all-distinct: every visit a user agent never seen before (cache cleared, versions varied),
+  the cost of the pattern lists themselves;
+- burst detection against Redis (one round trip per click with a link), when Redis answers;
+- recall / false positives of each pattern source alone, on its own and on the other
+  source's corpus, and of the full verdict.
+Run with `--quick` for a smaller run. The process runs single-threaded; on a shared machine
+figures vary by +-30%.
+"""
+
+import os
+import random
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "macondo.settings")
+os.environ.setdefault("DEBUG", "true")
+os.environ["REDIS_URL"] = ""  # the verdict itself; Redis is measured on its own below
+
+import django  # noqa: E402
+
+django.setup()
+
+from analytics import bots  # noqa: E402
+from analytics.bursts import RedisBursts  # noqa: E402
+from analytics.crawlers import Classifier  # noqa: E402
+from analytics.visitor import Visitor  # noqa: E402
+
+DATA = ROOT / "analytics" / "tests" / "data"
+QUICK = "--quick" in sys.argv
+HEADERS = {
+    "accept": "text/html",
+    "accept-language": "en-GB,en;q=0.9",
+    "sec-fetch-site": "cross-site",
+    "sec-fetch-mode": "navigate",
+    "sec-fetch-dest": "document",
+    "sec-ch-ua": '"Chromium";v="131", "Google Chrome";v="131"',
+}
+
+
+def corpus(name):
+    return (DATA / name).read_text(encoding="utf-8").splitlines()
+
+
+def per_call(fn, items):
+    start = time.perf_counter()
+    for item in items:
+        fn(item)
+    return (time.perf_counter() - start) / len(items) * 1e6
+
+
+def main():
+    rng = random.Random(5)
+    browsers = corpus("browsers.txt")
+    bot_uas = corpus("bots-crawler-user-agents.txt") + corpus("bots-crawlerdetect.txt")
+
+    start = time.perf_counter()
+    bots.judge(Visitor(user_agent=browsers[0]))
+    print(
+        f"first verdict in a process (compiles the pattern lists): {time.perf_counter() - start:.2f} s"
+    )
+
+    # Repeat-heavy: 90% of distinct agents browsers, 10% bots; Zipf popularity.
+    distinct = rng.sample(browsers, 360) + rng.sample(bot_uas, 40)
+    rng.shuffle(distinct)
+    weights = [1 / (rank + 1) for rank in range(len(distinct))]
+    n = 20_000 if QUICK else 200_000
+    visits = [
+        Visitor(user_agent=ua, headers=HEADERS, asn_number=7922, asn_org="Comcast")
+        for ua in rng.choices(distinct, weights, k=n)
+    ]
+    bots._cached_facts.cache_clear()
+    us = per_call(bots.judge, visits)
+    print(
+        f"repeat-heavy mix ({n:,} visits, {len(distinct)} distinct agents): {us:.1f} µs per verdict"
+    )
+
+    # All distinct: each user agent new to the process.
+    m = 2_000 if QUICK else 10_000
+    pool = browsers + bot_uas
+    fresh = [f"{rng.choice(pool)} v{i}" for i in range(m)]
+    bots._cached_facts.cache_clear()
+    samples = []
+    for ua in fresh:
+        t = time.perf_counter()
+        bots.judge(Visitor(user_agent=ua, headers=HEADERS))
+        samples.append((time.perf_counter() - t) * 1e6)
+    samples.sort()
+    print(
+        f"all-distinct ({m:,} never-seen agents): mean {statistics.mean(samples):.0f} µs, "
+        f"p50 {samples[len(samples) // 2]:.0f} µs, p99 {samples[int(len(samples) * 0.99)]:.0f} µs,"
+        f" max {samples[-1]:.0f} µs"
+    )
+    info = bots._cached_facts.cache_info()
+    print(f"user-agent cache: {info.currsize:,} of at most {info.maxsize:,} entries")
+
+    huge = [f"Mozilla/5.0 {i} " + "x" * 20_000 for i in range(200)]
+    print(
+        f"20 KB user agents, never seen: {per_call(lambda ua: bots.judge(Visitor(user_agent=ua)), huge):.0f} µs per verdict"
+    )
+
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
+    prefix = f"bench-burst-{uuid.uuid4().hex}:"
+    detector = RedisBursts(redis_url, count=6, window=30, prefix=prefix)
+    clicks = [
+        Visitor(user_agent=rng.choice(distinct), ip=f"203.0.113.{i % 50}", link_id=i % 20)
+        for i in range(2_000 if QUICK else 20_000)
+    ]
+    try:
+        detector.client.ping()
+        us = per_call(detector.is_burst, clicks)
+        print(f"burst check against Redis ({redis_url}): {us:.0f} µs per click")
+        for key in detector.client.scan_iter(f"{prefix}*"):
+            detector.client.delete(key)
+    except Exception as exc:
+        print(f"burst check against Redis: skipped ({exc})")
+
+    print()
+    cua, cd = corpus("bots-crawler-user-agents.txt"), corpus("bots-crawlerdetect.txt")
+    devices = corpus("browsers-crawlerdetect-sample.txt")
+    configs = [
+        ("crawlerdetect patterns alone", Classifier(("crawlerdetect",), own_rules=False)),
+        (
+            "crawler-user-agents patterns alone",
+            Classifier(("crawler-user-agents",), own_rules=False),
+        ),
+        ("our rules alone", Classifier((), own_rules=True)),
+        ("crawlerdetect + our rules", Classifier(("crawlerdetect",))),
+        ("crawler-user-agents + our rules", Classifier(("crawler-user-agents",))),
+        ("full verdict (both lists + our rules)", Classifier()),
+    ]
+
+    def pct(classifier, uas):
+        hits = sum(1 for ua in uas if classifier.family(ua))
+        return f"{hits / len(uas) * 100:6.2f}% ({hits}/{len(uas)})"
+
+    print(
+        f"{'':40} {'crawler-user-agents corpus':>28} {'crawlerdetect corpus':>28} {'both':>28} {'FP browsers':>14} {'FP devices':>12}"
+    )
+    for label, classifier in configs:
+        fp_browsers = sum(1 for ua in browsers if classifier.family(ua))
+        fp_devices = sum(1 for ua in devices if classifier.family(ua))
+        print(
+            f"{label:40} {pct(classifier, cua):>28} {pct(classifier, cd):>28} "
+            f"{pct(classifier, cua + cd):>28} {fp_browsers:>6}/{len(browsers)} {fp_devices:>5}/{len(devices)}"
+        )
+
+
+if __name__ == "__main__":
+    main()
