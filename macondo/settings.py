@@ -252,6 +252,9 @@ AXES_LOCKOUT_PARAMETERS = [
     for p in env.list("AXES_LOCKOUT_PARAMETERS", default=["ip_address", "username"])
 ]
 AXES_RESET_ON_SUCCESS = True
+# The admin's form sends the email as `username`; axes would look for USERNAME_FIELD
+# ("email") and count every attempt as username None, i.e. never by username.
+AXES_USERNAME_FORM_FIELD = "username"
 AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
