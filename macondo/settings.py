@@ -203,6 +203,9 @@ SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 # Sign-in needs Google's answer once; keeping access tokens would only be a liability.
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_LOGIN_ON_GET = False
+# The redirect URI sent to Google is https in production even if the proxy's
+# X-Forwarded-Proto header is missing (Google refuses a mismatched redirect URI).
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # allauth's own client-IP rule (its rate limits, and axes below) trusts the same proxies.
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 

@@ -36,6 +36,8 @@ def test_createsuperuser_makes_an_admin_identified_by_email(db, client, monkeypa
     assert response.status_code == 302
     assert response["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
+    # The admin's session opens the staff pages too (local development without Google).
+    assert client.get("/accounts/3rdparty/").status_code == 200
 
 
 def test_admin_login_with_a_wrong_password_shows_the_form_again(client, root):

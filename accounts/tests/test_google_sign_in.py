@@ -39,6 +39,7 @@ def test_first_sign_in_creates_the_user_with_name_and_avatar(db, client, google,
     form = parse_qs(token_request.body)
     assert form["code"] == ["4/code"]
     assert form["client_id"] == ["test-client.apps.googleusercontent.com"]
+    assert form["redirect_uri"] == ["https://testserver/accounts/google/login/callback/"]
 
 
 def test_sign_in_comes_back_to_the_page_that_asked_for_it(db, client, google):
@@ -176,6 +177,8 @@ def test_admin_emails_grant_admin_to_an_existing_user_on_the_next_sign_in(
 
 def test_user_made_in_the_admin_is_linked_on_first_google_sign_in(db, client, google):
     existing = UserFactory(email="ana@corp.example", name="Old Name")
+    existing.set_password("a-local-password-1")
+    existing.save()
 
     response = google.sign_in(client, email="ana@corp.example")
 
@@ -185,6 +188,9 @@ def test_user_made_in_the_admin_is_linked_on_first_google_sign_in(db, client, go
     assert existing.name == "Ana Pérez"
     assert SocialAccount.objects.get().user == existing
     assert User.objects.count() == 1
+    # allauth's guard against a password set by someone else before the address was
+    # proven: from now on this person signs in with Google.
+    assert not existing.has_usable_password()
 
 
 def test_inactive_user_is_not_signed_in(db, client, google):
