@@ -2,6 +2,7 @@
 
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialApp
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -74,8 +75,6 @@ class GoogleAccountAdapter(DefaultSocialAccountAdapter):
         return normalize_email(email)
 
     def get_app(self, request, provider, client_id=None):
-        from allauth.socialaccount.models import SocialApp
-
         try:
             return super().get_app(request, provider, client_id=client_id)
         except SocialApp.DoesNotExist:

@@ -229,19 +229,19 @@ if GOOGLE_CLIENT_ID:
     }
 
 
-def _comma_list(name, *, what):
-    values = [v.strip().lower() for v in env.list(name, default=[]) if v.strip()]
-    for value in values:
-        if (what == "domain") == ("@" in value):
-            raise ImproperlyConfigured(f"{name} takes {what}s, got {value!r}.")
-    return values
+def _lower_comma_list(name):
+    return [v.strip().lower() for v in env.list(name, default=[]) if v.strip()]
 
 
 # Exact domains after the last "@" of a verified Google address, e.g. corp.example.
 # Empty: nobody can sign in with Google.
-ALLOWED_EMAIL_DOMAINS = _comma_list("ALLOWED_EMAIL_DOMAINS", what="domain")
+ALLOWED_EMAIL_DOMAINS = _lower_comma_list("ALLOWED_EMAIL_DOMAINS")
+if any("@" in domain for domain in ALLOWED_EMAIL_DOMAINS):
+    raise ImproperlyConfigured(
+        "ALLOWED_EMAIL_DOMAINS takes bare domains such as corp.example, not addresses."
+    )
 # Addresses made staff + superuser when they sign in (the first admin needs no shell).
-ADMIN_EMAILS = _comma_list("ADMIN_EMAILS", what="address")
+ADMIN_EMAILS = _lower_comma_list("ADMIN_EMAILS")
 
 # django-axes: failed logins on the admin's password form, counted in the database.
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)

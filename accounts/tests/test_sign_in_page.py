@@ -10,6 +10,8 @@ def test_sign_in_page_has_one_google_button_and_no_password_field(db, client, go
     assert 'action="/accounts/google/login/?next=%2Flinks%2F"' in page
     assert 'method="post"' in page
     assert 'type="password"' not in page
+    csrf_cookie = response.cookies["csrftoken"]
+    assert csrf_cookie["secure"] and csrf_cookie["httponly"]
 
 
 def test_sign_in_page_without_google_credentials_points_to_the_admin_login(db, client):
