@@ -62,8 +62,9 @@ class GoogleAccountAdapter(DefaultSocialAccountAdapter):
             )
 
     def save_user(self, request, sociallogin, form=None):
-        # Only Google's verified address may become a user: never one typed into allauth's
-        # social sign-up form, should that form ever be reached.
+        # Right before the first INSERT, the rule once more; and the address is always
+        # Google's verified one, never fields of allauth's social sign-up form (form=None),
+        # should that form ever be reached.
         if sociallogin.user.email != self.admitted_email(request, sociallogin):
             raise ImmediateHttpResponse(not_allowed(request, sociallogin.user.email))
         return super().save_user(request, sociallogin, form=None)

@@ -248,12 +248,20 @@ AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
-# Each entry is counted on its own; "username+ip_address" counts the pair. By IP alone a
-# botnet could guess one admin's password; by username alone one client locks many out.
-AXES_LOCKOUT_PARAMETERS = [
-    p.split("+") if "+" in p else p
-    for p in env.list("AXES_LOCKOUT_PARAMETERS", default=["ip_address", "username"])
-]
+# Each entry is counted on its own; "username+ip_address" counts the pair. ip_address stops
+# one client trying many accounts; username stops a botnet trying one admin's password
+# (anyone can then lock that admin's password form for the cool-off; Google is unaffected).
+_axes_lockout = env.list("AXES_LOCKOUT_PARAMETERS", default=["ip_address", "username"])
+if not _axes_lockout or not set("+".join(_axes_lockout).split("+")) <= {
+    "ip_address",
+    "username",
+    "user_agent",
+}:
+    raise ImproperlyConfigured(
+        "AXES_LOCKOUT_PARAMETERS takes ip_address, username, user_agent, or pairs "
+        "joined with +, e.g. ip_address,username+user_agent."
+    )
+AXES_LOCKOUT_PARAMETERS = [p.split("+") if "+" in p else p for p in _axes_lockout]
 AXES_RESET_ON_SUCCESS = True
 # The admin's form sends the email as `username`; axes would look for USERNAME_FIELD
 # ("email") and count every attempt as username None, i.e. never by username.

@@ -51,6 +51,7 @@ def test_google_app_comes_from_the_environment():
     [
         ({"ALLOWED_EMAIL_DOMAINS": "@corp.example"}, "ALLOWED_EMAIL_DOMAINS takes bare domains"),
         ({"GOOGLE_CLIENT_ID": "id"}, "GOOGLE_CLIENT_SECRET is not"),
+        ({"AXES_LOCKOUT_PARAMETERS": "ip"}, "AXES_LOCKOUT_PARAMETERS takes"),
     ],
 )
 def test_misconfiguration_stops_the_app_with_a_clear_message(environ, message):
