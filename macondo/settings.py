@@ -4,6 +4,7 @@ Local runs set DEBUG=true explicitly (the quick start does); everything else def
 the safe, production value.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -107,9 +108,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LOGIN_URL = "/admin/login/"
-LOGIN_REDIRECT_URL = "/dashboard/"
-
 # --- Internationalisation ----------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
@@ -173,6 +171,118 @@ BOT_DATACENTER_STRICT = env.bool("BOT_DATACENTER_STRICT", default=False)
 BOT_UA_MAX_LENGTH = env.int("BOT_UA_MAX_LENGTH", default=1000)
 # Distinct user agents whose verdict work is kept per process (bounded memory).
 BOT_UA_CACHE_SIZE = env.int("BOT_UA_CACHE_SIZE", default=10000)
+
+# --- Staff sign-in: Google through django-allauth, admin login rate limit (issue 3) ----------
+INSTALLED_APPS += [
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.google",
+    "axes",
+]
+_auth_middleware = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware")
+MIDDLEWARE[_auth_middleware + 1 : _auth_middleware + 1] = [
+    # Every page needs a signed-in user unless its view is marked @login_not_required.
+    "accounts.middleware.LoginRequiredMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+]
+# Axes turns a locked-out admin login into its 429 page; its documentation wants it last.
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out client is refused before any password hash is computed.
+    "axes.backends.AxesStandaloneBackend",
+    # The admin's password form (email + password); allauth's social login sets its own.
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/dashboard/"
+ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+
+# Google is the only way in through allauth: no sign-up form, no password login, no
+# password reset. The admin's own login form stays for superusers (local development).
+SOCIALACCOUNT_ONLY = True
+ACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.GoogleAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+# A user made with createsuperuser or in the admin is linked on their first Google
+# sign-in (the address is verified by Google and on an allowed domain) instead of meeting
+# a second sign-up form.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+# Sign-in needs Google's answer once; keeping access tokens would only be a liability.
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+# The redirect URI sent to Google is https in production even if the proxy's
+# X-Forwarded-Proto header is missing (Google refuses a mismatched redirect URI).
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# allauth's own client-IP rule (its rate limits, and axes below) trusts the same proxies.
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
+GOOGLE_CLIENT_ID = env.str("GOOGLE_CLIENT_ID", default="")
+GOOGLE_CLIENT_SECRET = env.str("GOOGLE_CLIENT_SECRET", default="")
+if GOOGLE_CLIENT_ID and not GOOGLE_CLIENT_SECRET:
+    raise ImproperlyConfigured("GOOGLE_CLIENT_ID is set but GOOGLE_CLIENT_SECRET is not.")
+SOCIALACCOUNT_PROVIDERS = {
+    "google": {
+        "SCOPE": ["profile", "email"],
+        # People signed in to a private and a work account choose which one to use.
+        "AUTH_PARAMS": {"prompt": "select_account"},
+        "OAUTH_PKCE_ENABLED": True,
+    }
+}
+if GOOGLE_CLIENT_ID:
+    # From settings, so no SocialApp row is needed in the database.
+    SOCIALACCOUNT_PROVIDERS["google"]["APP"] = {
+        "client_id": GOOGLE_CLIENT_ID,
+        "secret": GOOGLE_CLIENT_SECRET,
+    }
+
+
+def _lower_comma_list(name):
+    return [v.strip().lower() for v in env.list(name, default=[]) if v.strip()]
+
+
+# Exact domains after the last "@" of a verified Google address, e.g. corp.example.
+# Empty: nobody can sign in with Google.
+ALLOWED_EMAIL_DOMAINS = _lower_comma_list("ALLOWED_EMAIL_DOMAINS")
+if any("@" in domain for domain in ALLOWED_EMAIL_DOMAINS):
+    raise ImproperlyConfigured(
+        "ALLOWED_EMAIL_DOMAINS takes bare domains such as corp.example, not addresses."
+    )
+# Addresses made staff + superuser when they sign in (the first admin needs no shell).
+ADMIN_EMAILS = _lower_comma_list("ADMIN_EMAILS")
+
+# django-axes: failed logins on the admin's password form, counted in the database.
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+# Each entry is counted on its own; "username+ip_address" counts the pair. ip_address stops
+# one client trying many accounts; username stops a botnet trying one admin's password
+# (anyone can then lock that admin's password form for the cool-off; Google is unaffected).
+_axes_lockout = env.list("AXES_LOCKOUT_PARAMETERS", default=["ip_address", "username"])
+if not _axes_lockout or not set("+".join(_axes_lockout).split("+")) <= {
+    "ip_address",
+    "username",
+    "user_agent",
+}:
+    raise ImproperlyConfigured(
+        "AXES_LOCKOUT_PARAMETERS takes ip_address, username, user_agent, or pairs "
+        "joined with +, e.g. ip_address,username+user_agent."
+    )
+AXES_LOCKOUT_PARAMETERS = [p.split("+") if "+" in p else p for p in _axes_lockout]
+AXES_RESET_ON_SUCCESS = True
+# The admin's form sends the email as `username`; axes would look for USERNAME_FIELD
+# ("email") and count every attempt as username None, i.e. never by username.
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
 # --- Logging ----------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -13,10 +13,13 @@ fi
 cat <<'MSG'
 
   Macondo runs on http://127.0.0.1:8000/
-  To sign in locally without Google credentials, make a superuser once:
+  Staff sign in with Google once GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET and
+  ALLOWED_EMAIL_DOMAINS are set (see .env.example and README "Signing in").
+  Without Google credentials, make a superuser once:
       .venv/bin/python manage.py createsuperuser
   and sign in with that email and password at http://127.0.0.1:8000/admin/login/
-  (the admin's own form; it is the only password sign-in and needs is_staff).
+  (the admin's own form, the only password sign-in; it needs is_staff). That session
+  then opens every page.
 
 MSG
 exec $py manage.py runserver 127.0.0.1:8000
