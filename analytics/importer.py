@@ -20,7 +20,6 @@ import uuid
 from dataclasses import dataclass, field
 
 import psycopg
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -131,8 +130,9 @@ class MacondoImporter:
         if not rows:
             return 0
         arrays = ", ".join(f"%s::{type_}[]" for type_ in types)
+        # Table, columns and types are this module's constants; values go as parameters.
         sql = (
-            f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest({arrays}) "
+            f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest({arrays}) "  # noqa: S608
             f"ON CONFLICT {conflict} DO NOTHING"
         )
         with connection.cursor() as cursor:
@@ -302,9 +302,10 @@ class MacondoImporter:
     def _import_links(self):
         by_code = self._target_keys("SELECT short_code, id FROM links")
         campaign_clients = dict(self._fetch_target("SELECT id, client_id FROM campaigns"))
+        # The column name is one of OPTIONAL_COLUMNS' fixed spellings, never source data.
         name = f'"{self.columns["name"][0]}"' if "name" in self.columns else "''"
         query = (
-            f'SELECT "id", "shortCode", "originalUrl", "userId", "clientId", "campaignId", '
+            f'SELECT "id", "shortCode", "originalUrl", "userId", "clientId", "campaignId", '  # noqa: S608
             f"{name}, \"createdAt\" AT TIME ZONE 'UTC', \"updatedAt\" AT TIME ZONE 'UTC' "
             'FROM "links" ORDER BY "createdAt", "id"'
         )
