@@ -10,7 +10,12 @@ matter of seconds; memory holds one COPY block at a time.
 from django.conf import settings
 from django.db import connection, transaction
 
-UUID_SQL = "'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'"
+# Checks written with translate()/substr(), not regular expressions: a regex costs ~9 µs a
+# row in PostgreSQL, a third of the whole budget per click.
+VALID_ID_SQL = """(length(c.id) = 36
+    AND translate(lower(c.id), '0123456789abcdef', '') = '----'
+    AND substr(c.id, 9, 1) || substr(c.id, 14, 1) || substr(c.id, 19, 1)
+        || substr(c.id, 24, 1) = '----')"""
 
 SETUP_SQL = """
 DROP TABLE IF EXISTS import_clicks, import_link_map;
@@ -39,12 +44,16 @@ EXCEPTION WHEN others THEN
 END $$;
 """
 
-IPV4_SQL = (
-    r"'^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}"
-    r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$'"
-)
+# The common case, a dotted quad, is checked and cast inline; anything else (IPv6, junk) goes
+# through import_inet().
+IPV4_SQL = """(CASE WHEN length(c.ip) BETWEEN 7 AND 15
+        AND translate(c.ip, '0123456789', '') = '...'
+        AND position('..' IN c.ip) = 0 AND left(c.ip, 1) <> '.' AND right(c.ip, 1) <> '.'
+    THEN greatest(split_part(c.ip, '.', 1)::int, split_part(c.ip, '.', 2)::int,
+                  split_part(c.ip, '.', 3)::int, split_part(c.ip, '.', 4)::int) <= 255
+    ELSE false END)"""
 IP_SQL = f"""CASE WHEN c.ip IS NULL OR c.ip = '' THEN NULL
-    WHEN c.ip ~ {IPV4_SQL} THEN c.ip::inet ELSE pg_temp.import_inet(c.ip) END"""
+    WHEN {IPV4_SQL} THEN c.ip::inet ELSE pg_temp.import_inet(c.ip) END"""
 # ANONYMIZE_IP: the same truncation as new clicks get (last IPv4 octet, last 80 IPv6 bits).
 ANONYMIZED_IP_SQL = """set_masklen(network(set_masklen(ip,
     CASE family(ip) WHEN 4 THEN 24 ELSE 48 END))::inet, CASE family(ip) WHEN 4 THEN 32 ELSE 128 END)"""
@@ -62,20 +71,21 @@ SELECT c.id::uuid, m.target_id, c.ts::timestamp AT TIME ZONE 'UTC', {ip}, c.user
             THEN c.asn_number::integer END,
        left(c.asn_org, 255)
 FROM import_clicks c JOIN import_link_map m ON m.source_id = c.link_id
-WHERE c.id ~ {uuid}
+WHERE {valid_id}
 ON CONFLICT (id) DO NOTHING
 """
 
 REJECTS_SQL = f"""
-SELECT c.id, CASE WHEN c.id !~ {UUID_SQL} THEN 'id is not a UUID'
+SELECT c.id, CASE WHEN NOT {VALID_ID_SQL} THEN 'id is not a UUID'
                   ELSE 'orphan: link ' || c.link_id || ' not imported' END
 FROM import_clicks c LEFT JOIN import_link_map m ON m.source_id = c.link_id
-WHERE c.id !~ {UUID_SQL} OR m.source_id IS NULL
+WHERE NOT {VALID_ID_SQL} OR m.source_id IS NULL
 ORDER BY c.id
 """
 
 NOTES_SQL = f"""
-SELECT count(*) FILTER (WHERE c.ip <> '' AND ({IP_SQL}) IS NULL),
+SELECT count(*) FILTER (WHERE c.ip <> '' AND NOT {IPV4_SQL}
+                       AND pg_temp.import_inet(c.ip) IS NULL),
        count(*) FILTER (WHERE c.country <> '' AND c.country !~ '^[A-Za-z]{{2}}$')
 FROM import_clicks c
 """
@@ -90,27 +100,22 @@ def _source_select(columns):
             return f"array_to_string(\"{name}\", ',')"
         return f'"{name}"::text'
 
+    # One sequential scan, no ORDER BY: ids are random UUIDs, so reading in id order would
+    # visit the table's pages at random.
     return (
         'COPY (SELECT "id", "linkId", "timestamp", "ipAddress", "userAgent", "country", '
         f'"city", "isBot", "botReason", {optional("bot_score")}, '
         f"{optional('bot_signals', array_ok=True)}, {optional('asn_number')}, "
-        f'{optional("asn_org")} FROM "clicks" WHERE "id" > %s ORDER BY "id" LIMIT %s) '
-        "TO STDOUT"
+        f'{optional("asn_org")} FROM "clicks") TO STDOUT'
     )
-
-
-def _unescape_copy_text(value):
-    # COPY text format escapes backslash, tab and newline; enough for an id.
-    return value.replace("\\t", "\t").replace("\\n", "\n").replace("\\\\", "\\")
 
 
 def copy_clicks(importer):
     counts = importer.counts["clicks"]
-    source_sql = _source_select(importer.columns)
     ip_sql = IP_SQL
     if settings.ANONYMIZE_IP:
         ip_sql = ANONYMIZED_IP_SQL.replace("ip", f"({IP_SQL})")
-    insert_sql = INSERT_SQL.format(ip=ip_sql, uuid=UUID_SQL)
+    insert_sql = INSERT_SQL.format(ip=ip_sql, valid_id=VALID_ID_SQL)
 
     with connection.cursor() as cursor:
         cursor.execute(SETUP_SQL)
@@ -119,13 +124,12 @@ def copy_clicks(importer):
                 copy.write_row((source_id, target_id))
         cursor.execute("ANALYZE import_link_map")
 
-    last_id = ""
-    while True:
+    for lines, rows in _source_batches(importer, _source_select(importer.columns)):
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("TRUNCATE import_clicks")
-            rows, last_id = _copy_batch(importer, cursor, source_sql, last_id)
-            if not rows:
-                break
+            with cursor.cursor.copy("COPY import_clicks FROM STDIN") as copy:
+                for chunk in lines:
+                    copy.write(chunk)
             counts.read += rows
             cursor.execute(insert_sql)
             inserted = cursor.rowcount
@@ -144,30 +148,24 @@ def copy_clicks(importer):
                     "clicks", None, "country not a 2-letter code: left empty", bad_country
                 )
         importer.write(f"clicks: {counts.read:,} read, {counts.inserted:,} new")
-        if rows < importer.batch_size:
-            break
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS import_clicks, import_link_map")
 
 
-def _copy_batch(importer, cursor, source_sql, last_id):
-    rows = 0
-    tail = b""
-    with (
-        importer.source.cursor() as source_cursor,
-        source_cursor.copy(source_sql, (last_id, importer.batch_size)) as source_copy,
-        cursor.cursor.copy("COPY import_clicks FROM STDIN") as target_copy,
-    ):
-        for block in source_copy:
-            block = bytes(block)
-            target_copy.write(block)
-            rows += block.count(b"\n")
-            # Keep only the last (possibly partial) line: its first field is the last id.
-            tail += block
-            cut = tail.rfind(b"\n", 0, len(tail) - 1)
-            if cut >= 0:
-                tail = tail[cut + 1 :]
+def _source_batches(importer, source_sql):
+    """Yield (chunks of COPY text, row count) of at most batch_size rows, cut at line ends."""
+    lines, rows, pending = [], 0, b""
+    with importer.source.cursor() as cursor, cursor.copy(source_sql) as copy:
+        for block in copy:
+            data = pending + bytes(block)
+            cut = data.rfind(b"\n") + 1
+            pending = data[cut:]
+            if cut:
+                lines.append(data[:cut])
+                rows += data.count(b"\n", 0, cut)
+            if rows >= importer.batch_size:
+                yield lines, rows
+                lines, rows = [], 0
     importer.source.rollback()
-    if not rows:
-        return 0, last_id
-    return rows, _unescape_copy_text(tail.split(b"\t", 1)[0].decode())
+    if rows:
+        yield lines, rows
