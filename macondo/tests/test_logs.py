@@ -45,7 +45,7 @@ def test_json_events_carry_level_logger_message_and_traceback_on_one_line(log_li
     configure, read = log_lines
     configure("json")
     try:
-        1 / 0
+        raise ZeroDivisionError("division by zero")
     except ZeroDivisionError:
         logging.getLogger("analytics").exception("could not record a click")
     [line] = read()
