@@ -83,11 +83,13 @@ WHERE NOT {VALID_ID_SQL} OR m.source_id IS NULL
 ORDER BY c.id
 """
 
-NOTES_SQL = f"""
-SELECT count(*) FILTER (WHERE c.ip <> '' AND NOT {IPV4_SQL}
-                       AND pg_temp.import_inet(c.ip) IS NULL),
+# One scan for the batch's bookkeeping; the rejected rows are listed only when there are any.
+CHECKS_SQL = f"""
+SELECT count(*) FILTER (WHERE NOT {VALID_ID_SQL} OR m.source_id IS NULL),
+       count(*) FILTER (WHERE c.ip <> '' AND NOT {IPV4_SQL}
+                        AND pg_temp.import_inet(c.ip) IS NULL),
        count(*) FILTER (WHERE c.country <> '' AND c.country !~ '^[A-Za-z]{{2}}$')
-FROM import_clicks c
+FROM import_clicks c LEFT JOIN import_link_map m ON m.source_id = c.link_id
 """
 
 
@@ -134,13 +136,13 @@ def copy_clicks(importer):
             cursor.execute(insert_sql)
             inserted = cursor.rowcount
             counts.inserted += inserted
-            cursor.execute(REJECTS_SQL)
-            rejected = cursor.fetchall()
-            for click_id, reason in rejected:
-                importer.reject("clicks", click_id, reason)
-            counts.present += rows - inserted - len(rejected)
-            cursor.execute(NOTES_SQL)
-            bad_ip, bad_country = cursor.fetchone()
+            cursor.execute(CHECKS_SQL)
+            rejected, bad_ip, bad_country = cursor.fetchone()
+            if rejected:
+                cursor.execute(REJECTS_SQL)
+                for click_id, reason in cursor.fetchall():
+                    importer.reject("clicks", click_id, reason)
+            counts.present += rows - inserted - rejected
             if bad_ip:
                 importer.note("clicks", None, "IP address not an address: left empty", bad_ip)
             if bad_country:
