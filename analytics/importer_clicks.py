@@ -1,12 +1,17 @@
 """The clicks part of `import_macondo`: COPY from the source, checks and INSERT in SQL.
 
-Per batch: `COPY (SELECT … WHERE id > last ORDER BY id LIMIT n) TO STDOUT` on the source is
-streamed block by block into `COPY import_clicks FROM STDIN` on the target (a temporary table
-of text columns), then one INSERT … SELECT casts, checks and maps the rows, ON CONFLICT (id)
-DO NOTHING. No click row becomes a Python object, which is what makes a million clicks a
-matter of seconds; memory holds one COPY block at a time.
+One sequential `COPY (SELECT …) TO STDOUT` on the source is cut into batches at line ends;
+each batch is `COPY`'d into a temporary table on the target and inserted by one
+INSERT … SELECT … ON CONFLICT (id) DO NOTHING that maps link ids and checks values. No click
+becomes a Python object; memory holds one batch of COPY text.
+
+Fast path: the batch goes into a *typed* staging table, so PostgreSQL's own input functions
+(C code) parse the UUIDs, timestamps and addresses. If any value in the batch is malformed
+that COPY fails, and the batch goes again into a table of text columns where every value is
+checked in SQL, one by one, and bad rows are reported instead.
 """
 
+import psycopg
 from django.conf import settings
 from django.db import connection, transaction
 
@@ -18,11 +23,16 @@ VALID_ID_SQL = """(length(c.id) = 36
         || substr(c.id, 24, 1) = '----')"""
 
 SETUP_SQL = """
-DROP TABLE IF EXISTS import_clicks, import_link_map;
+DROP TABLE IF EXISTS import_clicks, import_clicks_typed, import_link_map;
 CREATE TEMPORARY TABLE import_link_map (source_id text PRIMARY KEY, target_id uuid NOT NULL);
 CREATE TEMPORARY TABLE import_clicks (
     id text, link_id text, ts text, ip text, user_agent text, country text, city text,
     is_bot text, bot_reason text, bot_score text, bot_signals text, asn_number text,
+    asn_org text
+);
+CREATE TEMPORARY TABLE import_clicks_typed (
+    id uuid, link_id text, ts timestamp, ip inet, user_agent text, country text, city text,
+    is_bot boolean, bot_reason text, bot_score text, bot_signals text, asn_number text,
     asn_org text
 );
 -- An address the old system stored as free text: NULL unless PostgreSQL takes it as one host.
@@ -58,39 +68,67 @@ IP_SQL = f"""CASE WHEN c.ip IS NULL OR c.ip = '' THEN NULL
 ANONYMIZED_IP_SQL = """set_masklen(network(set_masklen(ip,
     CASE family(ip) WHEN 4 THEN 24 ELSE 48 END))::inet, CASE family(ip) WHEN 4 THEN 32 ELSE 128 END)"""
 
-INSERT_SQL = """
+COUNTRY_OK = """(length(c.country) = 2
+    AND translate(upper(c.country), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', '') = '')"""
+
+# One statement per staging table: {table}, {id}, {ts}, {ip}, {is_bot}, {valid} differ.
+INSERT_SQL = f"""
 INSERT INTO clicks (id, link_id, "timestamp", ip_address, user_agent, country, city, is_bot,
                     bot_reason, bot_score, asn_number, asn_org)
-SELECT c.id::uuid, m.target_id, c.ts::timestamp AT TIME ZONE 'UTC', {ip}, c.user_agent,
-       CASE WHEN c.country ~ '^[A-Za-z]{{2}}$' THEN upper(c.country) END,
-       left(c.city, 200), c.is_bot::boolean,
+SELECT {{id}}, m.target_id, {{ts}} AT TIME ZONE 'UTC', {{ip}}, c.user_agent,
+       CASE WHEN {COUNTRY_OK} THEN upper(c.country) END,
+       left(c.city, 200), {{is_bot}},
        left(coalesce(nullif(c.bot_reason, ''), nullif(c.bot_signals, '')), 200),
-       CASE WHEN c.bot_score ~ '^[0-9]{{1,4}}(\\.[0-9]+)?$' AND c.bot_score::numeric <= 32767
+       CASE WHEN c.bot_score ~ '^[0-9]{{{{1,4}}}}(\\.[0-9]+)?$' AND c.bot_score::numeric <= 32767
             THEN round(c.bot_score::numeric)::smallint END,
-       CASE WHEN c.asn_number ~ '^[0-9]{{1,10}}$' AND c.asn_number::bigint <= 2147483647
+       CASE WHEN c.asn_number ~ '^[0-9]{{{{1,10}}}}$' AND c.asn_number::bigint <= 2147483647
             THEN c.asn_number::integer END,
        left(c.asn_org, 255)
-FROM import_clicks c JOIN import_link_map m ON m.source_id = c.link_id
-WHERE {valid_id}
+FROM {{table}} c JOIN import_link_map m ON m.source_id = c.link_id
+WHERE {{valid}}
 ON CONFLICT (id) DO NOTHING
 """
 
-REJECTS_SQL = f"""
-SELECT c.id, CASE WHEN NOT {VALID_ID_SQL} THEN 'id is not a UUID'
+REJECTS_SQL = """
+SELECT c.id, CASE WHEN NOT {valid} THEN 'id is not a UUID'
                   ELSE 'orphan: link ' || c.link_id || ' not imported' END
-FROM import_clicks c LEFT JOIN import_link_map m ON m.source_id = c.link_id
-WHERE NOT {VALID_ID_SQL} OR m.source_id IS NULL
+FROM {table} c LEFT JOIN import_link_map m ON m.source_id = c.link_id
+WHERE NOT {valid} OR m.source_id IS NULL
 ORDER BY c.id
 """
 
 # One scan for the batch's bookkeeping; the rejected rows are listed only when there are any.
 CHECKS_SQL = f"""
-SELECT count(*) FILTER (WHERE NOT {VALID_ID_SQL} OR m.source_id IS NULL),
-       count(*) FILTER (WHERE c.ip <> '' AND NOT {IPV4_SQL}
-                        AND pg_temp.import_inet(c.ip) IS NULL),
-       count(*) FILTER (WHERE c.country <> '' AND c.country !~ '^[A-Za-z]{{2}}$')
-FROM import_clicks c LEFT JOIN import_link_map m ON m.source_id = c.link_id
+SELECT count(*) FILTER (WHERE NOT {{valid}} OR m.source_id IS NULL),
+       count(*) FILTER (WHERE {{bad_ip}}),
+       count(*) FILTER (WHERE c.country <> '' AND NOT {COUNTRY_OK})
+FROM {{table}} c LEFT JOIN import_link_map m ON m.source_id = c.link_id
 """
+
+# A typed inet may still be a network ("10.0.0.0/8"): only single hosts are addresses.
+TYPED_IP_SQL = (
+    "CASE WHEN masklen(c.ip) = CASE family(c.ip) WHEN 4 THEN 32 ELSE 128 END THEN c.ip END"
+)
+STAGES = {
+    "typed": {
+        "table": "import_clicks_typed",
+        "id": "c.id",
+        "ts": "c.ts",
+        "ip": TYPED_IP_SQL,
+        "is_bot": "c.is_bot",
+        "valid": "true",
+        "bad_ip": f"c.ip IS NOT NULL AND ({TYPED_IP_SQL}) IS NULL",
+    },
+    "text": {
+        "table": "import_clicks",
+        "id": "c.id::uuid",
+        "ts": "c.ts::timestamp",
+        "ip": IP_SQL,
+        "is_bot": "c.is_bot::boolean",
+        "valid": VALID_ID_SQL,
+        "bad_ip": f"c.ip <> '' AND NOT {IPV4_SQL} AND pg_temp.import_inet(c.ip) IS NULL",
+    },
+}
 
 
 def _source_select(columns):
@@ -112,12 +150,21 @@ def _source_select(columns):
     )
 
 
+def _statements(stage):
+    parts = dict(STAGES[stage])
+    if settings.ANONYMIZE_IP:
+        parts["ip"] = ANONYMIZED_IP_SQL.replace("ip", f"({parts['ip']})")
+    return {
+        "table": parts["table"],
+        "insert": INSERT_SQL.format(**parts),
+        "checks": CHECKS_SQL.format(**parts),
+        "rejects": REJECTS_SQL.format(**parts),
+    }
+
+
 def copy_clicks(importer):
     counts = importer.counts["clicks"]
-    ip_sql = IP_SQL
-    if settings.ANONYMIZE_IP:
-        ip_sql = ANONYMIZED_IP_SQL.replace("ip", f"({IP_SQL})")
-    insert_sql = INSERT_SQL.format(ip=ip_sql, valid_id=VALID_ID_SQL)
+    statements = {stage: _statements(stage) for stage in STAGES}
 
     with connection.cursor() as cursor:
         cursor.execute(SETUP_SQL)
@@ -127,19 +174,17 @@ def copy_clicks(importer):
         cursor.execute("ANALYZE import_link_map")
 
     for lines, rows in _source_batches(importer, _source_select(importer.columns)):
+        data = b"".join(lines)
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("TRUNCATE import_clicks")
-            with cursor.cursor.copy("COPY import_clicks FROM STDIN") as copy:
-                for chunk in lines:
-                    copy.write(chunk)
+            sql = _stage(cursor, data, statements)
             counts.read += rows
-            cursor.execute(insert_sql)
+            cursor.execute(sql["insert"])
             inserted = cursor.rowcount
             counts.inserted += inserted
-            cursor.execute(CHECKS_SQL)
+            cursor.execute(sql["checks"])
             rejected, bad_ip, bad_country = cursor.fetchone()
             if rejected:
-                cursor.execute(REJECTS_SQL)
+                cursor.execute(sql["rejects"])
                 for click_id, reason in cursor.fetchall():
                     importer.reject("clicks", click_id, reason)
             counts.present += rows - inserted - rejected
@@ -151,7 +196,23 @@ def copy_clicks(importer):
                 )
         importer.write(f"clicks: {counts.read:,} read, {counts.inserted:,} new")
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS import_clicks, import_link_map")
+        cursor.execute("DROP TABLE IF EXISTS import_clicks, import_clicks_typed, import_link_map")
+
+
+def _stage(cursor, data, statements):
+    """COPY the batch into the typed table, or into the text one when a value is malformed."""
+    for stage in ("typed", "text"):
+        sql = statements[stage]
+        try:
+            with transaction.atomic():
+                cursor.execute(f"TRUNCATE {sql['table']}")
+                with cursor.cursor.copy(f"COPY {sql['table']} FROM STDIN") as copy:
+                    copy.write(data)
+            return sql
+        except psycopg.errors.DataError:
+            if stage == "text":
+                raise
+    raise AssertionError("unreachable")
 
 
 def _source_batches(importer, source_sql):
