@@ -17,6 +17,7 @@ client, campaign or tag name) are merged into the existing row, and reported.
 
 import re
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import psycopg
@@ -42,6 +43,14 @@ OPTIONAL_COLUMNS = {
 }
 # Destination problems an imported link may keep: the old system served them already.
 _TOLERATED_URL_ERRORS = {"too_long"}
+
+
+# Session advisory-lock key of the import (any constant unique to this use).
+IMPORT_LOCK = 0x4D41434F  # "MACO"
+
+
+class ImportAlreadyRunning(Exception):
+    pass
 
 
 @dataclass
@@ -73,12 +82,25 @@ class MacondoImporter:
             self.columns = self._detect_optional_columns()
             # Dry run: everything in one transaction, rolled back at the end, so the counts
             # are exactly what a real run would produce.
-            with transaction.atomic():
+            with self._only_import_running(), transaction.atomic():
                 for table in self.TABLES:
                     getattr(self, f"_import_{table}")()
                 if self.dry_run:
                     transaction.set_rollback(True)
         return self.counts
+
+    @contextmanager
+    def _only_import_running(self):
+        # Two imports at once could race on the same ids (the click INSERT relies on it).
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [IMPORT_LOCK])
+            if not cursor.fetchone()[0]:
+                raise ImportAlreadyRunning("Another import_macondo is running on this database.")
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [IMPORT_LOCK])
 
     def _detect_optional_columns(self):
         rows = self.source.execute(

@@ -13,6 +13,7 @@ from django.db.models import Count
 from django.test import override_settings
 
 from accounts.models import User
+from analytics.importer import IMPORT_LOCK
 from analytics.models import Click
 from links.models import Campaign, Client, Link, LinkTag, Tag
 
@@ -366,6 +367,31 @@ def test_bad_addresses_and_countries_are_left_empty_and_counted(source, agency):
     }
     assert "25 × IP address not an address: left empty" in output
     assert "25 × country not a 2-letter code: left empty" in output
+
+
+def test_two_imports_never_run_at_once(source, agency):
+    server = SourceDatabase().server
+    with psycopg.connect(
+        dbname=connection.settings_dict["NAME"], autocommit=True, **server
+    ) as other:
+        other.execute("SELECT pg_advisory_lock(%s)", [IMPORT_LOCK])
+        with pytest.raises(CommandError, match="Another import_macondo is running"):
+            run(source)
+    assert Click.objects.count() == 0
+
+
+def test_two_spellings_of_one_click_id_are_imported_once(source, agency):
+    click_id = source.execute("SELECT id FROM clicks LIMIT 1")[0][0]
+    source.execute(
+        'INSERT INTO clicks SELECT upper(id), "linkId", "timestamp", "ipAddress", '
+        '"userAgent", country, city, "isBot", "botReason" FROM clicks WHERE id = %s',
+        (click_id,),
+    )
+
+    output = run(source)
+
+    assert Click.objects.count() == 80
+    assert "clicks             81         80          1" in output
 
 
 def test_an_unreachable_source_is_a_clear_error(db):

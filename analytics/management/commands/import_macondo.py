@@ -5,7 +5,7 @@ import time
 import psycopg
 from django.core.management.base import BaseCommand, CommandError
 
-from analytics.importer import MacondoImporter
+from analytics.importer import ImportAlreadyRunning, MacondoImporter
 
 
 class Command(BaseCommand):
@@ -36,6 +36,8 @@ class Command(BaseCommand):
         started = time.monotonic()
         try:
             counts = importer.run()
+        except ImportAlreadyRunning as error:
+            raise CommandError(str(error)) from None
         except psycopg.OperationalError as error:
             raise CommandError(f"Cannot read the source database: {error}") from None
         except psycopg.errors.UndefinedTable as error:
