@@ -11,6 +11,8 @@ that COPY fails, and the batch goes again into a table of text columns where eve
 checked in SQL, one by one, and bad rows are reported instead.
 """
 
+import time
+
 import psycopg
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -182,6 +184,7 @@ def copy_clicks(importer):
                 copy.write_row((source_id, target_id))
         cursor.execute("ANALYZE import_link_map")
 
+    started = time.monotonic()
     for lines, rows in _source_batches(importer, _source_select(importer.columns)):
         data = b"".join(lines)
         with transaction.atomic(), connection.cursor() as cursor:
@@ -207,7 +210,11 @@ def copy_clicks(importer):
                 importer.note(
                     "clicks", None, "country not a 2-letter code: left empty", bad_country
                 )
-        importer.write(f"clicks: {counts.read:,} read, {counts.inserted:,} new")
+        elapsed = time.monotonic() - started
+        importer.write(
+            f"clicks: {counts.read:,} read, {counts.inserted:,} new "
+            f"({elapsed:.1f} s, {counts.read / elapsed:,.0f}/s)"
+        )
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS import_clicks, import_clicks_typed, import_link_map")
 
