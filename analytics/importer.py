@@ -17,7 +17,7 @@ client, campaign or tag name) are merged into the existing row, and reported.
 
 import re
 import uuid
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 
 import psycopg
@@ -80,9 +80,12 @@ class MacondoImporter:
         with psycopg.connect(self.source_url, autocommit=False) as source:
             self.source = source
             self.columns = self._detect_optional_columns()
-            # Dry run: everything in one transaction, rolled back at the end, so the counts
-            # are exactly what a real run would produce.
-            with self._only_import_running(), transaction.atomic():
+            # A real run commits table by table and click batch by click batch, so the
+            # database's deferred foreign-key checks and WAL stay bounded by a batch. A dry
+            # run does everything in one transaction and rolls it back, so its counts are
+            # exactly what a real run would produce.
+            whole_run = transaction.atomic() if self.dry_run else nullcontext()
+            with self._only_import_running(), whole_run:
                 for table in self.TABLES:
                     getattr(self, f"_import_{table}")()
                 if self.dry_run:
