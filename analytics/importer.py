@@ -7,8 +7,8 @@ DO NOTHING) and a run after the old system got more clicks adds only those.
 
 Small tables (users … link tags) go through Python, where each row is checked with this
 app's rules; clicks, the big one, stream from a COPY on the source into a temporary table
-on the target in keyset-paged batches, and are checked and inserted by one SQL statement
-per batch, so memory stays bounded and the speed is PostgreSQL's.
+on the target in batches (analytics/importer_clicks.py), and are checked and inserted by one
+SQL statement per batch, so memory stays bounded and the speed is PostgreSQL's.
 
 A row that cannot be taken is reported with its id and reason and the rest goes on. Rows
 whose natural key already exists under another id (an email differing only in case, a
