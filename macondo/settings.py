@@ -285,18 +285,66 @@ AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
 # --- Logging ----------------------------------------------------------------------------
+
+# --- Operations (issue 7): version, health, logging, CSP, database knobs -------------------
+import macondo  # noqa: E402
+
+# One place of the version (macondo/__init__.py); a deploy may set a git SHA instead.
+APP_VERSION = env.str("APP_VERSION", default=macondo.__version__)
+# Seconds /health waits for `SELECT 1` before answering 503 (probes time out at ~3-5 s).
+HEALTH_DATABASE_DEADLINE = env.float("HEALTH_DATABASE_DEADLINE", default=2.0)
+
+# Behind PgBouncer in transaction mode server-side cursors break (a cursor outlives the
+# transaction's server connection): set this true together with CONN_MAX_AGE=0.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+    "DATABASE_DISABLE_SERVER_SIDE_CURSORS", default=False
+)
+
+# One line per event: "line" for people, "json" for log collectors.
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOG_FORMAT = env.str("LOG_FORMAT", default="line")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        # Masks visitor IPs (when ANONYMIZE_IP) and credentials in every record.
+        "redact": {"()": "macondo.logs.RedactFilter"},
+    },
     "formatters": {
-        "line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "line": {"()": "macondo.logs.LineFormatter"},
+        "json": {"()": "macondo.logs.JsonFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "line"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "line",
+            "filters": ["redact"],
+        },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+    },
+}
+
+# Content-Security-Policy (django-csp): no inline scripts or styles anywhere; pages load
+# their own static files only.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # Google profile pictures (avatars) and QR codes as data: URIs.
+        "img-src": ["'self'", "data:", "https://*.googleusercontent.com"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'", "https://accounts.google.com"],
+        "frame-ancestors": ["'none'"],
     },
 }

@@ -1,0 +1,59 @@
+"""Copy the existing Macondo (Prisma) database into this one. See analytics/importer.py."""
+
+import time
+
+import psycopg
+from django.core.management.base import BaseCommand, CommandError
+
+from analytics.importer import ImportAlreadyRunning, MacondoImporter
+
+
+class Command(BaseCommand):
+    help = (
+        "Import users, clients, campaigns, tags, links (exact short codes) and clicks from "
+        "the old Macondo PostgreSQL database. Idempotent; re-run to pick up new clicks."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--source", required=True, help="postgres://user:password@host:port/dbname"
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Show what would happen; write nothing."
+        )
+        parser.add_argument(
+            "--batch-size", type=int, default=50_000, help="Rows per batch (default 50000)."
+        )
+
+    def handle(self, *args, source, dry_run, batch_size, **options):
+        if batch_size < 1:
+            raise CommandError("--batch-size must be at least 1.")
+        if not source.startswith(("postgres://", "postgresql://")):
+            raise CommandError("--source must be a postgres:// URL of the old database.")
+        importer = MacondoImporter(
+            source, batch_size=batch_size, dry_run=dry_run, write=self.stdout.write
+        )
+        started = time.monotonic()
+        try:
+            counts = importer.run()
+        except ImportAlreadyRunning as error:
+            raise CommandError(str(error)) from None
+        except psycopg.OperationalError as error:
+            raise CommandError(f"Cannot read the source database: {error}") from None
+        except psycopg.errors.UndefinedTable as error:
+            raise CommandError(f"The source is not a Macondo database: {error}") from None
+        elapsed = time.monotonic() - started
+        self.stdout.write(
+            f"{'table':<10} {'read':>10} {'new':>10} {'present':>10} {'merged':>8} {'rejected':>9}"
+        )
+        for table, c in counts.items():
+            self.stdout.write(
+                f"{table:<10} {c.read:>10,} {c.inserted:>10,} {c.present:>10,} "
+                f"{c.merged:>8,} {c.rejected:>9,}"
+            )
+            for what, count in c.notes.items():
+                self.stdout.write(f"{'':<10} note: {count:,} × {what}")
+        clicks = counts["clicks"].read
+        rate = f", {clicks / elapsed:,.0f} clicks/s" if elapsed and clicks else ""
+        summary = f"{'Dry run, nothing written' if dry_run else 'Done'} in {elapsed:.1f} s{rate}."
+        self.stdout.write(self.style.SUCCESS(summary))

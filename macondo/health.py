@@ -1,0 +1,80 @@
+"""GET /health: what a platform probe or an on-call person needs to know in one request.
+
+The database check uses its own short-lived connection with a statement timeout, and runs
+under a deadline in a thread: libpq's connect_timeout cannot go below 2 s and does not
+cover a server that accepts the connection and then never answers.
+"""
+
+import threading
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+
+import maxminddb
+import psycopg
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.db import connections
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+
+def database_reachable(deadline=None, alias="default"):
+    """Whether PostgreSQL answers `SELECT 1` within `deadline` seconds."""
+    deadline = settings.HEALTH_DATABASE_DEADLINE if deadline is None else deadline
+    params = connections[alias].get_connection_params()
+    params["connect_timeout"] = max(2, int(deadline))
+    params["options"] = f"-c statement_timeout={int(deadline * 1000)}"
+    result = []
+
+    def check():
+        try:
+            with psycopg.connect(**params) as conn:
+                conn.execute("SELECT 1")
+            result.append(True)
+        except Exception:  # noqa: BLE001 - any failure means "not reachable"
+            result.append(False)
+
+    # A daemon thread: a hung check never keeps the worker from exiting, and it ends by
+    # itself once connect_timeout or the statement timeout fires.
+    thread = threading.Thread(target=check, name="health-db-check", daemon=True)
+    thread.start()
+    thread.join(deadline)
+    return bool(result and result[0])
+
+
+def geoip_status(path=None):
+    path = settings.GEOIP_CITY_DB if path is None else path
+    if not path:
+        return {"loaded": False, "build_date": None}
+    try:
+        mtime = Path(path).stat().st_mtime
+    except OSError:
+        return {"loaded": False, "build_date": None}
+    return _geoip_build_date(path, mtime)
+
+
+@lru_cache(maxsize=4)
+def _geoip_build_date(path, mtime):
+    # Keyed on the file's mtime so a refreshed database shows its new build date.
+    try:
+        with maxminddb.open_database(path) as reader:
+            epoch = reader.metadata().build_epoch
+    except (OSError, ValueError, maxminddb.InvalidDatabaseError):
+        return {"loaded": False, "build_date": None}
+    return {"loaded": True, "build_date": datetime.fromtimestamp(epoch, UTC).date().isoformat()}
+
+
+@login_not_required
+@never_cache
+@require_safe
+def health(request):
+    database = database_reachable()
+    body = {
+        "status": "ok" if database else "unavailable",
+        "database": database,
+        "geoip": geoip_status(),
+        "version": settings.APP_VERSION,
+    }
+    return JsonResponse(body, status=200 if database else 503)
