@@ -46,3 +46,45 @@ class Click(models.Model):
 
     def __str__(self):
         return f"{self.link_id} @ {self.timestamp:%Y-%m-%d %H:%M:%S}"
+
+
+class DailyLinkClicks(models.Model):
+    """Human and bot clicks of one link on one day (TIME_ZONE), for complete past days.
+
+    Maintained by `manage.py rollup_clicks`; reports read these rows for days before the
+    watermark and raw clicks after it, so fresh clicks show at once.
+    """
+
+    link = models.ForeignKey("links.Link", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    humans = models.PositiveIntegerField(default=0)
+    bots = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "daily_link_clicks"
+        constraints = [
+            models.UniqueConstraint(fields=["link", "day"], name="daily_link_clicks_link_day_key"),
+        ]
+        indexes = [
+            # The overview sums whole days across all links: an index-only scan.
+            models.Index(
+                fields=["day"], include=["link", "humans", "bots"], name="daily_link_clicks_day_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.link_id} {self.day}: {self.humans} humans, {self.bots} bots"
+
+
+class RollupWatermark(models.Model):
+    """One row: rollups are complete for every day before `rolled_until`."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    rolled_until = models.DateField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "rollup_watermark"
+
+    def __str__(self):
+        return f"rolled up until {self.rolled_until}"

@@ -1,0 +1,431 @@
+"""Every figure the dashboard shows, as aggregate SQL (GROUP BY in PostgreSQL).
+
+Human clicks (`is_bot = false`) unless a name says bots. A page asks a fixed number of
+questions however many links or clicks exist: nothing here runs a query per row.
+
+Counts by day come from `DailyLinkClicks` for complete days before the rollup watermark
+and from raw clicks for everything after it (and for partial days), so a click shows on the
+dashboard as soon as it is stored. Breakdowns (countries, browsers, …) read raw clicks of
+one scope and period, which the (link, timestamp) index bounds.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncDate, TruncHour
+from django.utils import timezone
+
+from links.models import Client, Link
+
+from .models import Click, DailyLinkClicks, RollupWatermark
+
+TOP = 10
+HOURLY_MAX = timedelta(days=2)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which clicks a report covers: everything, or one client, campaign or link."""
+
+    client_id: object = None
+    campaign_id: object = None
+    link_id: object = None
+
+    def _filter(self, prefix):
+        if self.link_id:
+            return Q(**{f"{prefix}link_id": self.link_id})
+        if self.campaign_id:
+            return Q(**{f"{prefix}link__campaign_id": self.campaign_id})
+        if self.client_id:
+            return Q(**{f"{prefix}link__client_id": self.client_id})
+        return Q()
+
+    def clicks(self):
+        return Click.objects.filter(self._filter("")).order_by()
+
+    def rollups(self):
+        return DailyLinkClicks.objects.filter(self._filter("")).order_by()
+
+
+EVERYTHING = Scope()
+
+
+@dataclass(frozen=True)
+class Period:
+    """A half-open time range [start, end)."""
+
+    start: datetime
+    end: datetime
+
+    @property
+    def hourly(self):
+        return self.end - self.start <= HOURLY_MAX
+
+    def previous(self):
+        length = self.end - self.start
+        return Period(self.start - length, self.start)
+
+
+def day_start(day):
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def last_days(days, now=None):
+    """Today (so far) and the days-1 days before it: whole local days, rollup friendly."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    return Period(day_start(today - timedelta(days=days - 1)), now)
+
+
+def watermark():
+    row = RollupWatermark.objects.filter(pk=1).values_list("rolled_until", flat=True).first()
+    return row
+
+
+def _split(period, rolled_until):
+    """Cut a period into rollup days [first, last) and raw intervals for the rest."""
+    if period.hourly or rolled_until is None:
+        return [(period.start, period.end)], None
+    first = timezone.localdate(period.start)
+    if day_start(first) < period.start:
+        first += timedelta(days=1)
+    last = min(timezone.localdate(period.end), rolled_until)
+    if last <= first:
+        return [(period.start, period.end)], None
+    raw = []
+    if period.start < day_start(first):
+        raw.append((period.start, day_start(first)))
+    if day_start(last) < period.end:
+        raw.append((day_start(last), period.end))
+    return raw, (first, last)
+
+
+def _raw_q(intervals):
+    q = Q(pk__in=[])
+    for start, end in intervals:
+        q |= Q(timestamp__gte=start, timestamp__lt=end)
+    return q
+
+
+_HUMANS = Count("id", filter=Q(is_bot=False))
+_BOTS = Count("id", filter=Q(is_bot=True))
+
+
+class _Plan:
+    """One period's split between rollups and raw clicks, for one scope."""
+
+    def __init__(self, scope, period, rolled_until):
+        self.scope = scope
+        self.period = period
+        raw, days = _split(period, rolled_until)
+        self.raw = scope.clicks().filter(_raw_q(raw)) if raw else None
+        self.rolled = scope.rollups().filter(day__gte=days[0], day__lt=days[1]) if days else None
+
+
+def _plan(scope, period, rolled_until=None, *, known=False):
+    return _Plan(scope, period, rolled_until if known else watermark())
+
+
+def totals(scope, period, rolled_until=None, known=False):
+    """{'humans': n, 'bots': n} of a scope in a period."""
+    plan = _plan(scope, period, rolled_until, known=known)
+    result = Counter(humans=0, bots=0)
+    if plan.rolled is not None:
+        row = plan.rolled.aggregate(humans=Sum("humans"), bots=Sum("bots"))
+        result.update({k: v or 0 for k, v in row.items()})
+    if plan.raw is not None:
+        result.update(plan.raw.aggregate(humans=_HUMANS, bots=_BOTS))
+    return dict(result)
+
+
+def clicks_over_time(scope, period, rolled_until=None, known=False):
+    """[(bucket start, humans, bots)] for every hour (periods ≤ 2 days) or day, zeros kept."""
+    tz = timezone.get_current_timezone()
+    plan = _plan(scope, period, rolled_until, known=known)
+    humans, bots = Counter(), Counter()
+    if period.hourly:
+        rows = (
+            plan.raw.values(bucket=TruncHour("timestamp", tzinfo=tz))
+            .annotate(h=_HUMANS, b=_BOTS)
+            .values_list("bucket", "h", "b")
+        )
+        for bucket, h, b in rows:
+            humans[bucket] += h
+            bots[bucket] += b
+        step = timedelta(hours=1)
+        cursor = timezone.localtime(period.start).replace(minute=0, second=0, microsecond=0)
+        buckets = []
+        while cursor < period.end:
+            buckets.append(cursor)
+            cursor = (cursor + step).astimezone(tz)
+        return [(b, humans[b], bots[b]) for b in buckets]
+    if plan.rolled is not None:
+        rows = plan.rolled.values("day").annotate(h=Sum("humans"), b=Sum("bots"))
+        for row in rows.values_list("day", "h", "b"):
+            humans[row[0]] += row[1]
+            bots[row[0]] += row[2]
+    if plan.raw is not None:
+        rows = plan.raw.values(day=TruncDate("timestamp", tzinfo=tz)).annotate(h=_HUMANS, b=_BOTS)
+        for day, h, b in rows.values_list("day", "h", "b"):
+            humans[day] += h
+            bots[day] += b
+    day = timezone.localdate(period.start)
+    last = timezone.localdate(period.end - timedelta(microseconds=1))
+    series = []
+    while day <= last:
+        series.append((day, humans[day], bots[day]))
+        day += timedelta(days=1)
+    return series
+
+
+class Host(Func):
+    """The host of a referrer URL, lower-cased (`https://m.Facebook.com/x` → `m.facebook.com`)."""
+
+    template = "lower(substring(%(expressions)s from '^[A-Za-z][A-Za-z0-9+.-]*://([^/?#:]+)'))"
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # The quick start's SQLite has no regex substring: show whole referrers there.
+        return compiler.compile(self.source_expressions[0])
+
+
+class FirstReason(Func):
+    """The decisive bot reason: the first of the comma-separated codes."""
+
+    template = "split_part(%(expressions)s, ',', 1)"
+
+    def as_sqlite(self, compiler, connection, **extra):
+        template = (
+            "CASE WHEN instr(%(expressions)s, ',') > 0 "
+            "THEN substr(%(expressions)s, 1, instr(%(expressions)s, ',') - 1) "
+            "ELSE %(expressions)s END"
+        )
+        return super().as_sql(compiler, connection, template=template, **extra)
+
+
+DIMENSIONS = {
+    "countries": ("Countries", F("country")),
+    "cities": ("Cities", F("city")),
+    "browsers": ("Browsers", F("browser")),
+    "os": ("Operating systems", F("os")),
+    "devices": ("Device types", F("device_type")),
+    "referrers": ("Referrers", Host("referrer")),
+}
+
+
+def breakdown(scope, period, dimension, limit=TOP):
+    """Top values of one dimension among human clicks: [(value or None, clicks)]."""
+    expression = DIMENSIONS[dimension][1]
+    extra = ("country",) if dimension == "cities" else ()
+    rows = (
+        scope.clicks()
+        .filter(is_bot=False, timestamp__gte=period.start, timestamp__lt=period.end)
+        .values(*extra, key=expression)
+        .annotate(n=Count("id"))
+        .order_by("-n", "key")[:limit]
+    )
+    if dimension == "cities":
+        return [(_city(row["key"], row["country"]), row["n"]) for row in rows]
+    return [(row["key"], row["n"]) for row in rows]
+
+
+def _city(city, country):
+    if not city:
+        return None
+    return f"{city} ({country})" if country else city
+
+
+def bot_reasons(scope, period, limit=TOP):
+    """Bot clicks by decisive reason: [(reason, clicks)]."""
+    rows = (
+        scope.clicks()
+        .filter(is_bot=True, timestamp__gte=period.start, timestamp__lt=period.end)
+        .values(reason=FirstReason(Coalesce("bot_reason", Value("unknown"))))
+        .annotate(n=Count("id"))
+        .order_by("-n", "reason")[:limit]
+    )
+    return [(row["reason"] or "unknown", row["n"]) for row in rows]
+
+
+def _humans_by(plan, key):
+    counts = Counter()
+    if plan.rolled is not None:
+        rows = plan.rolled.values(k=F(key)).annotate(n=Sum("humans")).values_list("k", "n")
+        counts.update(dict(rows))
+    if plan.raw is not None:
+        rows = plan.raw.filter(is_bot=False).values(k=F(key)).annotate(n=Count("id"))
+        counts.update(dict(rows.values_list("k", "n")))
+    return counts
+
+
+def top_links(scope, period, limit=TOP, rolled_until=None, known=False):
+    """[(link with client and campaign, humans)] with the most human clicks."""
+    counts = _humans_by(_plan(scope, period, rolled_until, known=known), "link_id")
+    best = [(pk, n) for pk, n in counts.most_common(limit) if n]
+    links = Link.objects.select_related("client", "campaign").in_bulk([pk for pk, _ in best])
+    return [(links[pk], n) for pk, n in best if pk in links]
+
+
+def top_clients(period, limit=TOP, rolled_until=None, known=False):
+    """[(client, humans)] with the most human clicks."""
+    counts = _humans_by(_plan(EVERYTHING, period, rolled_until, known=known), "link__client_id")
+    best = [(pk, n) for pk, n in counts.most_common(limit) if n]
+    clients = Client.objects.in_bulk([pk for pk, _ in best])
+    return [(clients[pk], n) for pk, n in best if pk in clients]
+
+
+def human_clicks_by_link(link_ids, period):
+    """{link id: humans} for a page of links, in two queries at most."""
+    counts = _humans_by(_plan(EVERYTHING, period), "link_id")
+    ids = set(link_ids)
+    return {pk: n for pk, n in counts.items() if pk in ids}
+
+
+def annotate_human_clicks(links, period):
+    """Annotate a Link queryset with `period_clicks` (humans in the period), sortable in SQL."""
+    plan = _plan(EVERYTHING, period)
+    total = Value(0)
+    if plan.rolled is not None:
+        rolled = (
+            plan.rolled.filter(link_id=OuterRef("pk"))
+            .values("link_id")
+            .annotate(n=Sum("humans"))
+            .values("n")
+        )
+        total = Coalesce(Subquery(rolled, output_field=IntegerField()), 0)
+    if plan.raw is not None:
+        raw = (
+            plan.raw.filter(is_bot=False, link_id=OuterRef("pk"))
+            .values("link_id")
+            .annotate(n=Count("id"))
+            .values("n")
+        )
+        total = total + Coalesce(Subquery(raw, output_field=IntegerField()), 0)
+    return links.annotate(period_clicks=total)
+
+
+def change(current, previous):
+    """Percent change, or None when there is nothing to compare with."""
+    if not previous:
+        return None
+    return round((current - previous) * 100 / previous)
+
+
+def overview(now=None):
+    """The figures of the overview page."""
+    now = now or timezone.now()
+    rolled_until = watermark()
+    today = timezone.localdate(now)
+    midnight = day_start(today)
+    periods = {
+        "today": (
+            Period(midnight, now),
+            Period(midnight - timedelta(days=1), now - timedelta(days=1)),
+        ),
+    }
+    for days in (7, 30):
+        # Complete days only, so the previous period is a fair comparison.
+        current = Period(midnight - timedelta(days=days), midnight)
+        periods[f"{days}d"] = (current, current.previous())
+    cards = []
+    for key, label in (("today", "Today"), ("7d", "Last 7 days"), ("30d", "Last 30 days")):
+        current, previous = periods[key]
+        now_total = totals(EVERYTHING, current, rolled_until, known=True)["humans"]
+        before = totals(EVERYTHING, previous, rolled_until, known=True)["humans"]
+        cards.append(
+            {
+                "label": label,
+                "humans": now_total,
+                "previous": before,
+                "change": change(now_total, before),
+            }
+        )
+    all_time = _all_time(rolled_until, now)
+    month = last_days(30, now)
+    bot_total = all_time["humans"] + all_time["bots"]
+    return {
+        "all_time": all_time,
+        "cards": cards,
+        "bot_share": round(all_time["bots"] * 100 / bot_total, 1) if bot_total else None,
+        "active_links": Link.objects.active(now).count(),
+        "top_links": top_links(EVERYTHING, month, rolled_until=rolled_until, known=True),
+        "top_clients": top_clients(month, rolled_until=rolled_until, known=True),
+        "period": month,
+    }
+
+
+def _all_time(rolled_until, now):
+    result = Counter(humans=0, bots=0)
+    raw = Click.objects.order_by()
+    if rolled_until is not None:
+        row = DailyLinkClicks.objects.filter(day__lt=rolled_until).aggregate(
+            humans=Sum("humans"), bots=Sum("bots")
+        )
+        result.update({k: v or 0 for k, v in row.items()})
+        raw = raw.filter(timestamp__gte=day_start(rolled_until))
+    result.update(raw.filter(timestamp__lt=now).aggregate(humans=_HUMANS, bots=_BOTS))
+    return dict(result)
+
+
+def report(scope, period):
+    """Every figure of a client, campaign or link page for one period."""
+    rolled_until = watermark()
+    series = clicks_over_time(scope, period, rolled_until, known=True)
+    result = {
+        "totals": {
+            "humans": sum(h for _, h, _ in series),
+            "bots": sum(b for _, _, b in series),
+        },
+        "series": series,
+        "hourly": period.hourly,
+        "breakdowns": [
+            (key, label, breakdown(scope, period, key)) for key, (label, _) in DIMENSIONS.items()
+        ],
+        "bot_reasons": bot_reasons(scope, period),
+    }
+    if not scope.link_id:
+        result["top_links"] = top_links(scope, period, rolled_until=rolled_until, known=True)
+    return result
+
+
+def cascade_counts(*, client=None, campaign=None, link=None):
+    """What a delete takes with it: links, campaigns and clicks (bots included)."""
+    if link is not None:
+        return {"clicks": Click.objects.filter(link=link).count()}
+    if campaign is not None:
+        # A campaign's links stay (without campaign), and so do their clicks.
+        return {"links": Link.objects.filter(campaign=campaign).count()}
+    return {
+        "campaigns": client.campaigns.count(),
+        "links": Link.objects.filter(client=client).count(),
+        "clicks": Click.objects.filter(link__client=client).count(),
+    }
+
+
+RAW_COLUMNS = (
+    "timestamp",
+    "link__short_code",
+    "is_bot",
+    "bot_reason",
+    "country",
+    "city",
+    "browser",
+    "os",
+    "device_type",
+    "referrer",
+    "ip_address",
+    "user_agent",
+)
+
+
+def raw_clicks(scope, period, chunk_size=5000):
+    """Raw click rows (tuples in RAW_COLUMNS order), oldest first, from a server-side
+    cursor: memory stays bounded however many rows the period holds."""
+    return (
+        scope.clicks()
+        .filter(timestamp__gte=period.start, timestamp__lt=period.end)
+        .order_by("timestamp")
+        .values_list(*RAW_COLUMNS)
+        .iterator(chunk_size=chunk_size)
+    )
