@@ -4,20 +4,21 @@ WIDTH, HEIGHT = 720, 220
 LEFT, BOTTOM, TOP = 44, 28, 12
 
 
-def _nice_max(value):
-    if value <= 5:
-        return 5
-    magnitude = 10 ** (len(str(int(value))) - 1)
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * magnitude:
-            return int(step * magnitude)
-    return int(10 * magnitude)
+def _nice_step(value):
+    """The smallest 1, 2 or 5 × 10^k at or above value: gridlines at round numbers."""
+    magnitude = 1
+    while True:
+        for step in (1, 2, 5):
+            if value <= step * magnitude:
+                return step * magnitude
+        magnitude *= 10
 
 
 def bar_chart(series, hourly):
     """Geometry for a chart of [(bucket, humans, bots)]: bars, axis ticks and labels."""
     count = max(len(series), 1)
-    peak = _nice_max(max((h for _, h, _ in series), default=0))
+    step = _nice_step(-(-max((h for _, h, _ in series), default=0) // 4))
+    peak = step * 4
     plot_w, plot_h = WIDTH - LEFT - 8, HEIGHT - BOTTOM - TOP
     slot = plot_w / count
     bars = []
@@ -38,10 +39,7 @@ def bar_chart(series, hourly):
                 "label_x": round(x + slot / 2, 1),
             }
         )
-    ticks = [
-        {"y": round(TOP + plot_h - plot_h * i / 4, 1), "value": round(peak * i / 4)}
-        for i in range(5)
-    ]
+    ticks = [{"y": round(TOP + plot_h - plot_h * i / 4, 1), "value": step * i} for i in range(5)]
     return {
         "width": WIDTH,
         "height": HEIGHT,

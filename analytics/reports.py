@@ -259,10 +259,16 @@ def _humans_by(plan, key):
     return counts
 
 
+def _best(counts, limit):
+    """The `limit` keys with the highest counts; ties in a stable order (by key)."""
+    ranked = sorted(((pk, n) for pk, n in counts.items() if n), key=lambda kv: (-kv[1], str(kv[0])))
+    return ranked[:limit]
+
+
 def top_links(scope, period, limit=TOP, rolled_until=None, known=False):
     """[(link with client and campaign, humans)] with the most human clicks."""
     counts = _humans_by(_plan(scope, period, rolled_until, known=known), "link_id")
-    best = [(pk, n) for pk, n in counts.most_common(limit) if n]
+    best = _best(counts, limit)
     links = Link.objects.select_related("client", "campaign").in_bulk([pk for pk, _ in best])
     return [(links[pk], n) for pk, n in best if pk in links]
 
@@ -270,7 +276,7 @@ def top_links(scope, period, limit=TOP, rolled_until=None, known=False):
 def top_clients(period, limit=TOP, rolled_until=None, known=False):
     """[(client, humans)] with the most human clicks."""
     counts = _humans_by(_plan(EVERYTHING, period, rolled_until, known=known), "link__client_id")
-    best = [(pk, n) for pk, n in counts.most_common(limit) if n]
+    best = _best(counts, limit)
     clients = Client.objects.in_bulk([pk for pk, _ in best])
     return [(clients[pk], n) for pk, n in best if pk in clients]
 
