@@ -38,7 +38,10 @@ class Command(BaseCommand):
         today = timezone.localdate()
         current = RollupWatermark.objects.filter(pk=1).first()
         if since:
-            start = parse_date(since)
+            try:
+                start = parse_date(since)
+            except ValueError:
+                start = None
             if start is None:
                 raise CommandError(f"--since expects YYYY-MM-DD, not {since!r}.")
         elif all or current is None:
