@@ -76,6 +76,38 @@ class DailyLinkClicks(models.Model):
         return f"{self.link_id} {self.day}: {self.humans} humans, {self.bots} bots"
 
 
+class DailyClientStats(models.Model):
+    """One client's clicks on one day, in total and by each report dimension.
+
+    `dimension` is "total" (value NULL) or a key of analytics.reports.DIMENSIONS, or
+    "bot_reasons"; `value` is what the report shows (a country code, "City (CC)", a
+    referrer host…). Client and overview pages read these instead of scanning clicks.
+    Maintained with DailyLinkClicks by `manage.py rollup_clicks`.
+    """
+
+    client = models.ForeignKey("links.Client", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    dimension = models.CharField(max_length=20)
+    value = models.TextField(null=True, blank=True)
+    humans = models.PositiveIntegerField(default=0)
+    bots = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "daily_client_stats"
+        indexes = [
+            models.Index(fields=["client", "dimension", "day"], name="daily_client_stats_idx"),
+            # The overview: totals of every client by day.
+            models.Index(
+                fields=["dimension", "day"],
+                include=["client", "humans", "bots"],
+                name="daily_client_stats_dim_day_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.client_id} {self.day} {self.dimension}={self.value}: {self.humans}"
+
+
 class RollupWatermark(models.Model):
     """One row: rollups are complete for every day before `rolled_until`."""
 

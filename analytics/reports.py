@@ -13,13 +13,24 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import (
+    CharField,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, TruncDate, TruncHour
 from django.utils import timezone
 
 from links.models import Client, Link
 
-from .models import Click, DailyLinkClicks, RollupWatermark
+from .models import Click, DailyClientStats, DailyLinkClicks, RollupWatermark
 
 TOP = 10
 HOURLY_MAX = timedelta(days=2)
@@ -47,6 +58,13 @@ class Scope:
 
     def rollups(self):
         return DailyLinkClicks.objects.filter(self._filter("")).order_by()
+
+    def stats(self):
+        """Per-client daily stats answering this scope, or None (campaigns and links)."""
+        if self.link_id or self.campaign_id:
+            return None
+        stats = DailyClientStats.objects.order_by()
+        return stats.filter(client_id=self.client_id) if self.client_id else stats
 
 
 EVERYTHING = Scope()
@@ -122,6 +140,14 @@ class _Plan:
         raw, days = _split(period, rolled_until)
         self.raw = scope.clicks().filter(_raw_q(raw)) if raw else None
         self.rolled = scope.rollups().filter(day__gte=days[0], day__lt=days[1]) if days else None
+        stats = scope.stats() if days else None
+        self.stats = stats.filter(day__gte=days[0], day__lt=days[1]) if stats is not None else None
+
+    def totals_by_day(self):
+        """Rolled-up rows (with day, humans, bots): client stats when they answer the scope."""
+        if self.stats is not None:
+            return self.stats.filter(dimension="total")
+        return self.rolled
 
 
 def _plan(scope, period, rolled_until=None, *, known=False):
@@ -133,7 +159,7 @@ def totals(scope, period, rolled_until=None, known=False):
     plan = _plan(scope, period, rolled_until, known=known)
     result = Counter(humans=0, bots=0)
     if plan.rolled is not None:
-        row = plan.rolled.aggregate(humans=Sum("humans"), bots=Sum("bots"))
+        row = plan.totals_by_day().aggregate(humans=Sum("humans"), bots=Sum("bots"))
         result.update({k: v or 0 for k, v in row.items()})
     if plan.raw is not None:
         result.update(plan.raw.aggregate(humans=_HUMANS, bots=_BOTS))
@@ -162,7 +188,7 @@ def clicks_over_time(scope, period, rolled_until=None, known=False):
             cursor = (cursor + step).astimezone(tz)
         return [(b, humans[b], bots[b]) for b in buckets]
     if plan.rolled is not None:
-        rows = plan.rolled.values("day").annotate(h=Sum("humans"), b=Sum("bots"))
+        rows = plan.totals_by_day().values("day").annotate(h=Sum("humans"), b=Sum("bots"))
         for row in rows.values_list("day", "h", "b"):
             humans[row[0]] += row[1]
             bots[row[0]] += row[2]
@@ -204,9 +230,23 @@ class FirstReason(Func):
         return super().as_sql(compiler, connection, template=template, **extra)
 
 
+class City(Func):
+    """“City (CC)”, or the city alone without a country, or NULL without a city."""
+
+    template = (
+        "CASE WHEN COALESCE(city, '') = '' THEN NULL "
+        "WHEN COALESCE(country, '') = '' THEN city "
+        "ELSE city || ' (' || country || ')' END"
+    )
+    output_field = CharField()
+
+    def __init__(self):
+        super().__init__()
+
+
 DIMENSIONS = {
     "countries": ("Countries", F("country")),
-    "cities": ("Cities", F("city")),
+    "cities": ("Cities", City()),
     "browsers": ("Browsers", F("browser")),
     "os": ("Operating systems", F("os")),
     "devices": ("Device types", F("device_type")),
@@ -214,38 +254,49 @@ DIMENSIONS = {
 }
 
 
-def breakdown(scope, period, dimension, limit=TOP):
+def dimension_expression(dimension):
+    """The SQL expression of a dimension's value over clicks (the rollup uses it too)."""
+    if dimension == "bot_reasons":
+        return FirstReason(Coalesce("bot_reason", Value("unknown")))
+    return DIMENSIONS[dimension][1]
+
+
+def _ranked(scope, period, dimension, column, limit, rolled_until=None, known=False):
+    """Top values of a dimension: rolled-up client stats plus raw clicks, or raw only."""
+    is_bot = column == "bots"
+    plan = _plan(scope, period, rolled_until, known=known)
+    counts = Counter()
+    if plan.stats is not None:
+        rows = (
+            plan.stats.filter(dimension=dimension)
+            .values("value")
+            .annotate(n=Sum(column))
+            .values_list("value", "n")
+        )
+        counts.update(dict(rows))
+        raw = plan.raw
+    else:
+        raw = scope.clicks().filter(timestamp__gte=period.start, timestamp__lt=period.end)
+    if raw is not None:
+        rows = (
+            raw.filter(is_bot=is_bot)
+            .values(key=dimension_expression(dimension))
+            .annotate(n=Count("id"))
+            .values_list("key", "n")
+        )
+        for key, n in rows:
+            counts[key] += n
+    return _best(counts, limit)
+
+
+def breakdown(scope, period, dimension, limit=TOP, rolled_until=None, known=False):
     """Top values of one dimension among human clicks: [(value or None, clicks)]."""
-    expression = DIMENSIONS[dimension][1]
-    extra = ("country",) if dimension == "cities" else ()
-    rows = (
-        scope.clicks()
-        .filter(is_bot=False, timestamp__gte=period.start, timestamp__lt=period.end)
-        .values(*extra, key=expression)
-        .annotate(n=Count("id"))
-        .order_by("-n", "key")[:limit]
-    )
-    if dimension == "cities":
-        return [(_city(row["key"], row["country"]), row["n"]) for row in rows]
-    return [(row["key"], row["n"]) for row in rows]
+    return _ranked(scope, period, dimension, "humans", limit, rolled_until, known)
 
 
-def _city(city, country):
-    if not city:
-        return None
-    return f"{city} ({country})" if country else city
-
-
-def bot_reasons(scope, period, limit=TOP):
+def bot_reasons(scope, period, limit=TOP, rolled_until=None, known=False):
     """Bot clicks by decisive reason: [(reason, clicks)]."""
-    rows = (
-        scope.clicks()
-        .filter(is_bot=True, timestamp__gte=period.start, timestamp__lt=period.end)
-        .values(reason=FirstReason(Coalesce("bot_reason", Value("unknown"))))
-        .annotate(n=Count("id"))
-        .order_by("-n", "reason")[:limit]
-    )
-    return [(row["reason"] or "unknown", row["n"]) for row in rows]
+    return _ranked(scope, period, "bot_reasons", "bots", limit, rolled_until, known)
 
 
 def _humans_by(plan, key):
@@ -261,7 +312,10 @@ def _humans_by(plan, key):
 
 def _best(counts, limit):
     """The `limit` keys with the highest counts; ties in a stable order (by key)."""
-    ranked = sorted(((pk, n) for pk, n in counts.items() if n), key=lambda kv: (-kv[1], str(kv[0])))
+    ranked = sorted(
+        ((pk, n) for pk, n in counts.items() if n),
+        key=lambda kv: (-kv[1], kv[0] is None, str(kv[0])),
+    )
     return ranked[:limit]
 
 
@@ -275,7 +329,14 @@ def top_links(scope, period, limit=TOP, rolled_until=None, known=False):
 
 def top_clients(period, limit=TOP, rolled_until=None, known=False):
     """[(client, humans)] with the most human clicks."""
-    counts = _humans_by(_plan(EVERYTHING, period, rolled_until, known=known), "link__client_id")
+    plan = _plan(EVERYTHING, period, rolled_until, known=known)
+    counts = Counter()
+    if plan.stats is not None:
+        rows = plan.totals_by_day().values("client_id").annotate(n=Sum("humans"))
+        counts.update(dict(rows.values_list("client_id", "n")))
+    if plan.raw is not None:
+        rows = plan.raw.filter(is_bot=False).values("link__client_id").annotate(n=Count("id"))
+        counts.update(dict(rows.values_list("link__client_id", "n")))
     best = _best(counts, limit)
     clients = Client.objects.in_bulk([pk for pk, _ in best])
     return [(clients[pk], n) for pk, n in best if pk in clients]
@@ -365,7 +426,7 @@ def _all_time(rolled_until, now):
     result = Counter(humans=0, bots=0)
     raw = Click.objects.order_by()
     if rolled_until is not None:
-        row = DailyLinkClicks.objects.filter(day__lt=rolled_until).aggregate(
+        row = DailyClientStats.objects.filter(dimension="total", day__lt=rolled_until).aggregate(
             humans=Sum("humans"), bots=Sum("bots")
         )
         result.update({k: v or 0 for k, v in row.items()})
@@ -386,9 +447,10 @@ def report(scope, period):
         "series": series,
         "hourly": period.hourly,
         "breakdowns": [
-            (key, label, breakdown(scope, period, key)) for key, (label, _) in DIMENSIONS.items()
+            (key, label, breakdown(scope, period, key, rolled_until=rolled_until, known=True))
+            for key, (label, _) in DIMENSIONS.items()
         ],
-        "bot_reasons": bot_reasons(scope, period),
+        "bot_reasons": bot_reasons(scope, period, rolled_until=rolled_until, known=True),
     }
     if not scope.link_id:
         result["top_links"] = top_links(scope, period, rolled_until=rolled_until, known=True)

@@ -5,7 +5,7 @@ import time_machine
 from django.core.management import call_command
 
 from analytics import reports
-from analytics.models import Click
+from analytics.models import Click, DailyClientStats
 from analytics.reports import EVERYTHING, Period, Scope
 from analytics.tests.factories import ClickFactory
 from links.tests.factories import CampaignFactory, ClientFactory, LinkFactory
@@ -154,6 +154,10 @@ def _all_figures(world):
             result.append(reports.totals(scope, period))
             result.append(reports.clicks_over_time(scope, period))
             result.append(reports.top_links(scope, period))
+            result.append(reports.bot_reasons(scope, period))
+            for dimension in reports.DIMENSIONS:
+                result.append(reports.breakdown(scope, period, dimension))
+    result.append(reports.top_clients(reports.last_days(30)))
     result.append(reports.overview())
     return result
 
@@ -162,6 +166,7 @@ def test_rollup_backed_figures_equal_raw_counts(world):
     raw = _all_figures(world)
     call_command("rollup_clicks")
     assert reports.watermark() == NOW.date()
+    assert DailyClientStats.objects.filter(dimension="countries").exists()
     assert _all_figures(world) == raw
 
 
@@ -178,6 +183,9 @@ def test_rerolling_after_reclassification_fixes_the_rollups(world):
     assert stale == {"humans": 7, "bots": 3}  # rollups still hold the old verdicts
     call_command("rollup_clicks", since=str((NOW - timedelta(days=30)).date()))
     assert reports.totals(Scope(link_id=world["first"].pk), month()) == {"humans": 5, "bots": 5}
+    acme = Scope(client_id=world["acme"].pk)
+    assert reports.breakdown(acme, month(), "countries") == [("CO", 6)]
+    assert ("x", 2) in reports.bot_reasons(acme, month())
 
 
 def test_cascade_counts_say_what_a_delete_removes(world):

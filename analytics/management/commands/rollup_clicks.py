@@ -10,11 +10,26 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from analytics.models import Click, DailyLinkClicks, RollupWatermark
-from analytics.reports import day_start
+from analytics.models import Click, DailyClientStats, DailyLinkClicks, RollupWatermark
+from analytics.reports import DIMENSIONS, day_start, dimension_expression
+
+_INSERT_CLIENT_TOTALS = """
+    INSERT INTO daily_client_stats (client_id, day, dimension, value, humans, bots)
+    SELECT l.client_id, d.day, 'total', NULL, sum(d.humans), sum(d.bots)
+    FROM daily_link_clicks d JOIN links l ON l.id = d.link_id
+    WHERE d.day = %s
+    GROUP BY l.client_id, d.day
+"""
+
+# {query} is SQL compiled by the ORM from a queryset, never text from outside.
+_INSERT_DIMENSION = (
+    "INSERT INTO daily_client_stats (client_id, value, humans, bots, dimension, day) "
+    "SELECT s.c, s.k, s.h, s.b, %s, %s FROM ({query}) AS s"
+)
 
 _INSERT = """
     INSERT INTO daily_link_clicks (link_id, day, humans, bots)
@@ -61,12 +76,7 @@ class Command(BaseCommand):
         day = start
         while day < today:
             with transaction.atomic():
-                DailyLinkClicks.objects.filter(day=day).delete()
-                with connection.cursor() as cursor:
-                    cursor.execute(
-                        _INSERT, [tz, day_start(day), day_start(day + timedelta(days=1))]
-                    )
-                    rows += cursor.rowcount
+                rows += roll_day(day, tz)
                 _advance(day + timedelta(days=1), current)
             day += timedelta(days=1)
         if day == start:
@@ -76,6 +86,31 @@ class Command(BaseCommand):
             f"Rolled up {(today - start).days} day(s) from {start}: {rows} link-day rows; "
             f"rollups complete before {max(today, start)}."
         )
+
+
+def roll_day(day, tz):
+    """Recompute one day's rollups from its raw clicks; returns the link-day rows written."""
+    start, end = day_start(day), day_start(day + timedelta(days=1))
+    DailyLinkClicks.objects.filter(day=day).delete()
+    DailyClientStats.objects.filter(day=day).delete()
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT, [tz, start, end])
+        rows = cursor.rowcount
+        cursor.execute(_INSERT_CLIENT_TOTALS, [day])
+        # Each dimension's value comes from the same expression the raw reports group by.
+        clicks = Click.objects.order_by().filter(timestamp__gte=start, timestamp__lt=end)
+        for dimension in [*DIMENSIONS, "bot_reasons"]:
+            grouped = (
+                clicks.values(c=F("link__client_id"), k=dimension_expression(dimension))
+                .annotate(
+                    h=Count("id", filter=Q(is_bot=False)),
+                    b=Count("id", filter=Q(is_bot=True)),
+                )
+                .values_list("c", "k", "h", "b")
+            )
+            sql, params = grouped.query.sql_with_params()
+            cursor.execute(_INSERT_DIMENSION.format(query=sql), [dimension, day, *params])
+    return rows
 
 
 def _advance(until, current):
