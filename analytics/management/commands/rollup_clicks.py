@@ -11,24 +11,27 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models import Count, F, Q
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from analytics.models import Click, DailyClientStats, DailyLinkClicks, RollupWatermark
 from analytics.reports import DIMENSIONS, day_start, dimension_expression
 
+CHUNK_DAYS = 31
+
 _INSERT_CLIENT_TOTALS = """
     INSERT INTO daily_client_stats (client_id, day, dimension, value, humans, bots)
     SELECT l.client_id, d.day, 'total', NULL, sum(d.humans), sum(d.bots)
     FROM daily_link_clicks d JOIN links l ON l.id = d.link_id
-    WHERE d.day = %s
+    WHERE d.day >= %s AND d.day < %s
     GROUP BY l.client_id, d.day
 """
 
 # {query} is SQL compiled by the ORM from a queryset, never text from outside.
 _INSERT_DIMENSION = (
-    "INSERT INTO daily_client_stats (client_id, value, humans, bots, dimension, day) "
-    "SELECT s.c, s.k, s.h, s.b, %s, %s FROM ({query}) AS s"
+    "INSERT INTO daily_client_stats (dimension, client_id, day, value, humans, bots) "
+    "SELECT %s, s.c, s.d, s.k, s.h, s.b FROM ({query}) AS s"
 )
 
 _INSERT = """
@@ -69,16 +72,17 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write(f"Would roll up {(today - start).days} day(s), {start} to {today}.")
             return
-        # One day per transaction: a long first run neither holds one huge transaction nor
-        # loses finished days when interrupted; the watermark moves with each day.
+        # A chunk of days per transaction: a long first run neither holds one huge
+        # transaction nor loses finished chunks when interrupted; the watermark follows.
         tz = str(timezone.get_current_timezone())
         rows = 0
         day = start
         while day < today:
+            until = min(day + timedelta(days=CHUNK_DAYS), today)
             with transaction.atomic():
-                rows += roll_day(day, tz)
-                _advance(day + timedelta(days=1), current)
-            day += timedelta(days=1)
+                rows += roll_days(day, until, tz)
+                _advance(until, current)
+            day = until
         if day == start:
             # Nothing to roll, but a first run still records where rollups start.
             _advance(start, current)
@@ -88,28 +92,36 @@ class Command(BaseCommand):
         )
 
 
-def roll_day(day, tz):
-    """Recompute one day's rollups from its raw clicks; returns the link-day rows written."""
-    start, end = day_start(day), day_start(day + timedelta(days=1))
-    DailyLinkClicks.objects.filter(day=day).delete()
-    DailyClientStats.objects.filter(day=day).delete()
+def roll_days(first, last, tz):
+    """Recompute the rollups of days [first, last) from raw clicks; returns link-day rows.
+
+    One grouped scan per table and dimension for the whole range: far cheaper than a query
+    per day when a year is rolled up at once.
+    """
+    start, end = day_start(first), day_start(last)
+    DailyLinkClicks.objects.filter(day__gte=first, day__lt=last).delete()
+    DailyClientStats.objects.filter(day__gte=first, day__lt=last).delete()
     with connection.cursor() as cursor:
         cursor.execute(_INSERT, [tz, start, end])
         rows = cursor.rowcount
-        cursor.execute(_INSERT_CLIENT_TOTALS, [day])
+        cursor.execute(_INSERT_CLIENT_TOTALS, [first, last])
         # Each dimension's value comes from the same expression the raw reports group by.
         clicks = Click.objects.order_by().filter(timestamp__gte=start, timestamp__lt=end)
         for dimension in [*DIMENSIONS, "bot_reasons"]:
             grouped = (
-                clicks.values(c=F("link__client_id"), k=dimension_expression(dimension))
+                clicks.values(
+                    c=F("link__client_id"),
+                    d=TruncDate("timestamp", tzinfo=timezone.get_current_timezone()),
+                    k=dimension_expression(dimension),
+                )
                 .annotate(
                     h=Count("id", filter=Q(is_bot=False)),
                     b=Count("id", filter=Q(is_bot=True)),
                 )
-                .values_list("c", "k", "h", "b")
+                .values_list("c", "d", "k", "h", "b")
             )
             sql, params = grouped.query.sql_with_params()
-            cursor.execute(_INSERT_DIMENSION.format(query=sql), [dimension, day, *params])
+            cursor.execute(_INSERT_DIMENSION.format(query=sql), [dimension, *params])
     return rows
 
 
