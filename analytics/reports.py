@@ -9,10 +9,13 @@ dashboard as soon as it is stored. Breakdowns (countries, browsers, …) read ra
 one scope and period, which the (link, timestamp) index bounds.
 """
 
+import csv
+import io
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from django.db import connection
 from django.db.models import (
     CharField,
     Count,
@@ -343,10 +346,13 @@ def top_clients(period, limit=TOP, rolled_until=None, known=False):
 
 
 def human_clicks_by_link(link_ids, period):
-    """{link id: humans} for a page of links, in two queries at most."""
-    counts = _humans_by(_plan(EVERYTHING, period), "link_id")
-    ids = set(link_ids)
-    return {pk: n for pk, n in counts.items() if pk in ids}
+    """{link id: humans} for a page of links, in three queries at most."""
+    plan = _plan(EVERYTHING, period)
+    if plan.rolled is not None:
+        plan.rolled = plan.rolled.filter(link_id__in=link_ids)
+    if plan.raw is not None:
+        plan.raw = plan.raw.filter(link_id__in=link_ids)
+    return dict(_humans_by(plan, "link_id"))
 
 
 def annotate_human_clicks(links, period):
@@ -485,6 +491,47 @@ RAW_COLUMNS = (
     "ip_address",
     "user_agent",
 )
+
+
+def raw_clicks_csv(scope, period, block_size=64 * 1024):
+    """The raw clicks of a scope and period as CSV bytes (no header), oldest first, in
+    blocks of about `block_size`. On PostgreSQL the database writes the CSV itself
+    (COPY … TO STDOUT), streamed as it comes: hundreds of thousands of rows a second with
+    flat memory. Elsewhere (the quick start's SQLite) rows come from a chunked iterator."""
+    if connection.vendor != "postgresql":
+        yield from _csv_blocks(raw_clicks(scope, period), block_size)
+        return
+    rows = (
+        scope.clicks()
+        .filter(timestamp__gte=period.start, timestamp__lt=period.end)
+        .order_by("timestamp")
+        .values_list(*RAW_COLUMNS)
+    )
+    sql, params = rows.query.sql_with_params()
+    buffer = bytearray()
+    statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)"
+    # Django's psycopg cursors bind parameters client-side, which COPY needs.
+    with connection.cursor() as cursor, cursor.cursor.copy(statement, params) as copy:
+        for data in copy:
+            buffer += data
+            if len(buffer) >= block_size:
+                yield bytes(buffer)
+                buffer.clear()
+    if buffer:
+        yield bytes(buffer)
+
+
+def _csv_blocks(rows, block_size):
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for row in rows:
+        writer.writerow(row)
+        if out.tell() >= block_size:
+            yield out.getvalue().encode()
+            out.seek(0)
+            out.truncate()
+    if out.tell():
+        yield out.getvalue().encode()
 
 
 def raw_clicks(scope, period, chunk_size=5000):

@@ -1,10 +1,13 @@
 """Dashboard forms. Link writes go through links.services; these forms only parse input."""
 
+import uuid
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 
-from .models import Campaign, Client, Tag
+from .models import Campaign, Client, Link, Tag
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
@@ -106,7 +109,7 @@ class LinkFilterForm(forms.Form):
     )
     tag = forms.CharField(required=False, max_length=100)
     creator = forms.ModelChoiceField(
-        queryset=get_user_model().objects.filter(links__isnull=False).distinct(),
+        queryset=get_user_model().objects.filter(Exists(Link.objects.filter(user=OuterRef("pk")))),
         required=False,
         empty_label="Anyone",
     )
@@ -120,12 +123,34 @@ class LinkFilterForm(forms.Form):
     sort = forms.ChoiceField(choices=SORT_CHOICES, required=False)
     period = forms.ChoiceField(label="Clicks in", choices=PERIOD_CHOICES, required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Offer only the chosen client's campaigns: thousands of options help nobody (and a
+        # foreign campaign fails validation, as it should).
+        data = self.data if self.is_bound else {}
+        client, campaign = _uuid(data.get("client")), _uuid(data.get("campaign"))
+        field = self.fields["campaign"]
+        if client:
+            field.queryset = field.queryset.filter(client_id=client)
+        elif campaign:
+            field.queryset = field.queryset.filter(pk=campaign)
+        else:
+            field.queryset = field.queryset.none()
+            field.empty_label = "Choose a client first"
+
     def clean(self):
         data = super().clean()
         start, end = data.get("created_from"), data.get("created_to")
         if start and end and start > end:
             self.add_error("created_to", "The end date is before the start date.")
         return data
+
+
+def _uuid(value):
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 class LinkImportForm(forms.Form):

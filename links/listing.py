@@ -11,8 +11,12 @@ from .models import Link, LinkTag
 DEFAULT_PERIOD_DAYS = 30
 
 
-def filtered_links(form):
-    """(queryset, period) for a bound LinkFilterForm; an invalid form filters nothing."""
+def filtered_links(form, *, with_clicks=True):
+    """(queryset, period) for a bound LinkFilterForm; an invalid form filters nothing.
+
+    Links carry `period_clicks` (humans in the period) when sorted by clicks or asked
+    `with_clicks`; otherwise the caller counts clicks for the rows it shows.
+    """
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     links = Link.objects.select_related("client", "campaign", "user")
     if q := data.get("q"):
@@ -44,7 +48,8 @@ def filtered_links(form):
     if data.get("created_to"):
         links = links.filter(created_at__date__lte=data["created_to"])
     period = last_days(int(data.get("period") or DEFAULT_PERIOD_DAYS))
-    links = annotate_human_clicks(links, period)
+    if with_clicks or data.get("sort") == "clicks":
+        links = annotate_human_clicks(links, period)
     if data.get("sort") == "clicks":
         links = links.order_by("-period_clicks", "-created_at", "pk")
     else:

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from analytics.reports import cascade_counts
+from analytics.reports import cascade_counts, human_clicks_by_link
 
 from .. import services
 from ..forms import LinkFilterForm, LinkForm, tag_suggestions
@@ -23,10 +23,14 @@ PAGE_SIZE = 50
 @login_required
 def link_list(request):
     form = LinkFilterForm(request.GET or None)
-    links, period = filtered_links(form)
+    links, period = filtered_links(form, with_clicks=False)
     page = Paginator(links, PAGE_SIZE).get_page(request.GET.get("page"))
-    # Page rows with their tags in one more query.
+    # Page rows with their tags in one more query, and their clicks in one or two more.
     rows = list(page.object_list.prefetch_related("tags"))
+    if rows and not hasattr(rows[0], "period_clicks"):
+        counts = human_clicks_by_link([link.pk for link in rows], period)
+        for link in rows:
+            link.period_clicks = counts.get(link.pk, 0)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
