@@ -322,10 +322,30 @@ def _best(counts, limit):
     return ranked[:limit]
 
 
+def _top_humans(plan, key, limit):
+    """The exact top `limit` of rollups + raw clicks without reading every rollup row.
+
+    Only the rollups' own top `limit` and the raw (recent) keys can end in the top: any
+    other key has rolled-up clicks ≤ the rollups' limit-th and no recent ones.
+    """
+    raw = Counter()
+    if plan.raw is not None:
+        rows = plan.raw.filter(is_bot=False).values(k=F(key)).annotate(n=Count("id"))
+        raw.update(dict(rows.values_list("k", "n")))
+    if plan.rolled is None:
+        return _best(raw, limit)
+    rolled = plan.rolled.values(k=F(key)).annotate(n=Sum("humans"))
+    counts = Counter(dict(rolled.order_by("-n", "k")[:limit].values_list("k", "n")))
+    missing = [k for k in raw if k not in counts]
+    if missing:
+        counts.update(dict(rolled.filter(**{f"{key}__in": missing}).values_list("k", "n")))
+    counts.update(raw)
+    return _best(counts, limit)
+
+
 def top_links(scope, period, limit=TOP, rolled_until=None, known=False):
     """[(link with client and campaign, humans)] with the most human clicks."""
-    counts = _humans_by(_plan(scope, period, rolled_until, known=known), "link_id")
-    best = _best(counts, limit)
+    best = _top_humans(_plan(scope, period, rolled_until, known=known), "link_id", limit)
     links = Link.objects.select_related("client", "campaign").in_bulk([pk for pk, _ in best])
     return [(links[pk], n) for pk, n in best if pk in links]
 

@@ -203,3 +203,13 @@ def test_raw_clicks_come_oldest_first_within_the_period(world):
     assert len(rows) == 11
     assert rows[0][0] <= rows[-1][0]
     assert rows[-1][1] == "second"
+
+
+def test_top_links_add_fresh_clicks_to_rolled_up_ones(db, frozen):
+    steady, rising = LinkFactory(), LinkFactory()
+    ClickFactory.create_batch(5, link=steady, timestamp=NOW - timedelta(days=2))
+    ClickFactory.create_batch(3, link=rising, timestamp=NOW - timedelta(days=2))
+    call_command("rollup_clicks")
+    ClickFactory.create_batch(3, link=rising, timestamp=NOW - timedelta(hours=1))
+    assert reports.top_links(EVERYTHING, month(), limit=1) == [(rising, 6)]
+    assert reports.top_links(EVERYTHING, month(), limit=2) == [(rising, 6), (steady, 5)]
