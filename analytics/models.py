@@ -55,7 +55,7 @@ class DailyLinkClicks(models.Model):
     watermark and raw clicks after it, so fresh clicks show at once.
     """
 
-    link = models.ForeignKey("links.Link", on_delete=models.CASCADE, related_name="+")
+    link = models.ForeignKey("links.Link", on_delete=models.CASCADE, related_name="daily_clicks")
     day = models.DateField()
     humans = models.PositiveIntegerField(default=0)
     bots = models.PositiveIntegerField(default=0)

@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
                 ('day', models.DateField()),
                 ('humans', models.PositiveIntegerField(default=0)),
                 ('bots', models.PositiveIntegerField(default=0)),
-                ('link', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='links.link')),
+                ('link', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='daily_clicks', to='links.link')),
             ],
             options={
                 'db_table': 'daily_link_clicks',

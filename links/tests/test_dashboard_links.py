@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from analytics.tests.factories import ClickFactory
@@ -81,12 +82,17 @@ def test_an_invalid_filter_shows_its_error_instead_of_failing(signed_in, db):
     assert response.status_code == 200
 
 
-def test_the_link_list_sorts_by_human_clicks_in_the_period(signed_in):
+@pytest.mark.parametrize("rolled", [False, True], ids=["raw", "rolled-up"])
+def test_the_link_list_sorts_by_human_clicks_in_the_period(signed_in, rolled):
     quiet, busy, bots_only = LinkFactory(), LinkFactory(), LinkFactory()
-    ClickFactory.create_batch(3, link=busy)
+    earlier = timezone.now() - timedelta(days=2)
+    ClickFactory.create_batch(2, link=busy, timestamp=earlier)
+    ClickFactory(link=busy)
     ClickFactory(link=quiet)
     ClickFactory(link=quiet, timestamp=timezone.now() - timedelta(days=40))
-    ClickFactory.create_batch(5, link=bots_only, is_bot=True)
+    ClickFactory.create_batch(5, link=bots_only, is_bot=True, timestamp=earlier)
+    if rolled:
+        call_command("rollup_clicks")
     response = signed_in.get("/dashboard/links/?sort=clicks&period=30")
     rows = [(link.pk, link.period_clicks) for link in response.context["links"]]
     assert rows == [(busy.pk, 3), (quiet.pk, 1), (bots_only.pk, 0)]
