@@ -63,7 +63,12 @@ class DailyLinkClicks(models.Model):
     class Meta:
         db_table = "daily_link_clicks"
         constraints = [
-            models.UniqueConstraint(fields=["link", "day"], name="daily_link_clicks_link_day_key"),
+            # Covering: per-link sums over a period (the link list's sort) read the index only.
+            models.UniqueConstraint(
+                fields=["link", "day"],
+                include=["humans", "bots"],
+                name="daily_link_clicks_link_day_key",
+            ),
         ]
         indexes = [
             # The overview sums whole days across all links: an index-only scan.

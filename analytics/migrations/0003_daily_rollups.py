@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
             options={
                 'db_table': 'daily_link_clicks',
                 'indexes': [models.Index(fields=['day'], include=('link', 'humans', 'bots'), name='daily_link_clicks_day_idx')],
-                'constraints': [models.UniqueConstraint(fields=('link', 'day'), name='daily_link_clicks_link_day_key')],
+                'constraints': [models.UniqueConstraint(fields=('link', 'day'), include=('humans', 'bots'), name='daily_link_clicks_link_day_key')],
             },
         ),
         # Raw-SQL deletes of a link or client remove their rollups too, like their clicks.
