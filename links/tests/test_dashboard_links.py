@@ -258,3 +258,8 @@ def test_an_unknown_link_is_a_404(signed_in):
     missing = "00000000-0000-0000-0000-000000000000"
     for url in ("/edit/", "/delete/", "/", "/qr.svg"):
         assert signed_in.get(f"/dashboard/links/{missing}{url}").status_code == 404
+
+
+def test_the_link_list_shows_international_domains_in_their_own_script(signed_in):
+    LinkFactory(original_url="https://xn--caf-dma.example/menu")
+    assert "https://café.example/menu" in signed_in.get("/dashboard/links/").text

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from analytics.reports import cascade_counts, human_clicks_by_link
 
 from .. import services
+from ..destinations import display_url
 from ..forms import LinkFilterForm, LinkForm, tag_suggestions
 from ..listing import filtered_links, period_days
 from ..lookups import fetch
@@ -27,6 +28,8 @@ def link_list(request):
     page = Paginator(_CountedBy(links), PAGE_SIZE).get_page(request.GET.get("page"))
     # Page rows with their tags in one more query, and their clicks in one or two more.
     rows = list(page.object_list.prefetch_related("tags"))
+    for link in rows:
+        link.destination = display_url(link.original_url)
     if rows and not hasattr(rows[0], "period_clicks"):
         counts = human_clicks_by_link([link.pk for link in rows], period)
         for link in rows:
