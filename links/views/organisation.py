@@ -6,7 +6,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -15,9 +16,14 @@ from analytics.reports import cascade_counts
 
 from ..forms import CampaignForm, CampaignRenameForm, ClientForm
 from ..lookups import fetch
-from ..models import Campaign, Client
+from ..models import Campaign, Client, Link
 
 PAGE_SIZE = 50
+
+
+def _count(related):
+    rows = related.order_by().values("client").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
 def _save(form, request, duplicate_field, duplicate_message):
@@ -33,8 +39,11 @@ def _save(form, request, duplicate_field, duplicate_message):
 @login_required
 def client_list(request):
     q = request.GET.get("q", "").strip()[:200]
+    # Counted per client by subqueries on the foreign-key indexes, not a join of every
+    # link with every campaign.
     clients = Client.objects.annotate(
-        link_count=Count("links", distinct=True), campaign_count=Count("campaigns", distinct=True)
+        link_count=_count(Link.objects.filter(client=OuterRef("pk"))),
+        campaign_count=_count(Campaign.objects.filter(client=OuterRef("pk"))),
     ).order_by("name")
     if q:
         clients = clients.filter(name__icontains=q)
