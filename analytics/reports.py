@@ -33,10 +33,19 @@ from django.utils import timezone
 
 from links.models import Client, Link
 
-from .models import Click, DailyClientStats, DailyLinkClicks, RollupWatermark
+from .models import (
+    Click,
+    DailyClientStats,
+    DailyLinkClicks,
+    LinkWindowClicks,
+    RollupWatermark,
+)
 
 TOP = 10
 HOURLY_MAX = timedelta(days=2)
+# Complete days before today in "last 7/30/90 days" (today itself is read raw): the
+# windows whose per-link sums rollup_clicks keeps in LinkWindowClicks.
+WINDOW_DAYS = (6, 29, 89)
 
 
 @dataclass(frozen=True)
@@ -61,6 +70,9 @@ class Scope:
 
     def rollups(self):
         return DailyLinkClicks.objects.filter(self._filter("")).order_by()
+
+    def windows(self):
+        return LinkWindowClicks.objects.filter(self._filter("")).order_by()
 
     def stats(self):
         """Per-client daily stats answering this scope, or None (campaigns and links)."""
@@ -145,6 +157,12 @@ class _Plan:
         self.rolled = scope.rollups().filter(day__gte=days[0], day__lt=days[1]) if days else None
         stats = scope.stats() if days else None
         self.stats = stats.filter(day__gte=days[0], day__lt=days[1]) if stats is not None else None
+        # Per-link sums over whole rolled-up days: a kept window when one fits exactly.
+        self.link_sums = self.rolled
+        if days and days[1] == rolled_until and (days[1] - days[0]).days in WINDOW_DAYS:
+            self.link_sums = scope.windows().filter(
+                days=(days[1] - days[0]).days, until=rolled_until
+            )
 
     def totals_by_day(self):
         """Rolled-up rows (with day, humans, bots): client stats when they answer the scope."""
@@ -309,7 +327,7 @@ def bot_reasons(scope, period, limit=TOP):
 def _humans_by(plan, key):
     counts = Counter()
     if plan.rolled is not None:
-        rows = plan.rolled.values(k=F(key)).annotate(n=Sum("humans")).values_list("k", "n")
+        rows = plan.link_sums.values(k=F(key)).annotate(n=Sum("humans")).values_list("k", "n")
         counts.update(dict(rows))
     if plan.raw is not None:
         rows = plan.raw.filter(is_bot=False).values(k=F(key)).annotate(n=Count("id"))
@@ -338,7 +356,7 @@ def _top_humans(plan, key, limit):
         raw.update(dict(rows.values_list("k", "n")))
     if plan.rolled is None:
         return _best(raw, limit)
-    rolled = plan.rolled.values(k=F(key)).annotate(n=Sum("humans"))
+    rolled = plan.link_sums.values(k=F(key)).annotate(n=Sum("humans"))
     counts = Counter(dict(rolled.order_by("-n", "k")[:limit].values_list("k", "n")))
     missing = []
     if len(counts) == limit:
@@ -380,7 +398,7 @@ def human_clicks_by_link(link_ids, period):
     """{link id: humans} for a page of links, in three queries at most."""
     plan = _plan(EVERYTHING, period)
     if plan.rolled is not None:
-        plan.rolled = plan.rolled.filter(link_id__in=link_ids)
+        plan.link_sums = plan.link_sums.filter(link_id__in=link_ids)
     if plan.raw is not None:
         plan.raw = plan.raw.filter(link_id__in=link_ids)
     return dict(_humans_by(plan, "link_id"))
@@ -396,7 +414,7 @@ def annotate_human_clicks(links, period):
     total = Value(0)
     if plan.rolled is not None:
         rolled = (
-            plan.rolled.filter(link_id=OuterRef("pk"))
+            plan.link_sums.filter(link_id=OuterRef("pk"))
             .values("link_id")
             .annotate(n=Sum("humans"))
             .values("n")

@@ -5,7 +5,7 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 
-from analytics.models import DailyLinkClicks, RollupWatermark
+from analytics.models import DailyLinkClicks, LinkWindowClicks, RollupWatermark
 from analytics.tests.factories import ClickFactory
 from links.tests.factories import LinkFactory
 
@@ -72,3 +72,15 @@ def test_deleting_a_link_removes_its_rollups(clicks):
     run()
     clicks.delete()
     assert not DailyLinkClicks.objects.exists()
+
+
+def test_rolling_up_keeps_per_link_sums_of_the_standard_windows(clicks):
+    run()
+    windows = {
+        row.days: (row.until, row.humans) for row in LinkWindowClicks.objects.filter(link=clicks)
+    }
+    assert windows == {
+        6: (date(2026, 6, 15), 3),
+        29: (date(2026, 6, 15), 3),
+        89: (date(2026, 6, 15), 3),
+    }

@@ -15,8 +15,14 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from analytics.models import Click, DailyClientStats, DailyLinkClicks, RollupWatermark
-from analytics.reports import DIMENSIONS, day_start, dimension_expression
+from analytics.models import (
+    Click,
+    DailyClientStats,
+    DailyLinkClicks,
+    LinkWindowClicks,
+    RollupWatermark,
+)
+from analytics.reports import DIMENSIONS, WINDOW_DAYS, day_start, dimension_expression
 
 CHUNK_DAYS = 31
 
@@ -33,6 +39,13 @@ _INSERT_DIMENSION = (
     "INSERT INTO daily_client_stats (dimension, client_id, day, value, humans, bots) "
     "SELECT %s, s.c, s.d, s.k, s.h, s.b FROM ({query}) AS s"
 )
+
+_INSERT_WINDOW = """
+    INSERT INTO link_window_clicks (link_id, days, until, humans)
+    SELECT link_id, %s, %s, sum(humans) FROM daily_link_clicks
+    WHERE day >= %s AND day < %s
+    GROUP BY link_id HAVING sum(humans) > 0
+"""
 
 _INSERT = """
     INSERT INTO daily_link_clicks (link_id, day, humans, bots)
@@ -86,6 +99,7 @@ class Command(BaseCommand):
         if day == start:
             # Nothing to roll, but a first run still records where rollups start.
             _advance(start, current)
+        refresh_windows()
         self.stdout.write(
             f"Rolled up {(today - start).days} day(s) from {start}: {rows} link-day rows; "
             f"rollups complete before {max(today, start)}."
@@ -123,6 +137,16 @@ def roll_days(first, last, tz):
             sql, params = grouped.query.sql_with_params()
             cursor.execute(_INSERT_DIMENSION.format(query=sql), [dimension, *params])
     return rows
+
+
+@transaction.atomic
+def refresh_windows():
+    """Recompute the per-link sums of the standard windows ending at the watermark."""
+    until = RollupWatermark.objects.values_list("rolled_until", flat=True).get(pk=1)
+    LinkWindowClicks.objects.all().delete()
+    with connection.cursor() as cursor:
+        for days in WINDOW_DAYS:
+            cursor.execute(_INSERT_WINDOW, [days, until, until - timedelta(days=days), until])
 
 
 def _advance(until, current):
