@@ -1,7 +1,8 @@
 """Seeds a large database and times the dashboard pages (run through bench/dashboard).
 
 Scale: 200 clients, 2,000 campaigns, 20,000 links, N clicks (default 5,000,000) over a
-year, 15% bots. Skew: clicks pick link n with n = 20000·u^2.5 (u uniform), so the top link
+year, 15% bots, stored in time order as a live table grows (a day's clicks sit together).
+Skew: clicks pick link n with n = 20000·u^2.5 (u uniform), so the top link
 has ~2% of all clicks and the busiest client (links 1–100) ~12%: one big account, a long tail.
 Links, clients, campaigns and tags are written with COPY; clicks are generated inside
 PostgreSQL (INSERT … SELECT over generate_series), the fastest way to write millions of rows.
@@ -178,7 +179,7 @@ def seed(clicks):
                 INSERT INTO clicks (id, link_id, timestamp, ip_address, user_agent, country,
                     city, is_bot, bot_reason, referrer, browser, os, device_type, bot_score)
                 SELECT gen_random_uuid(), l.id,
-                    now() - random() * interval '365 days',
+                    now() - interval '365 days' + (g::float8 / %s) * interval '365 days',
                     ('203.0.113.' || (g %% 250)::text)::inet,
                     (ARRAY['Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X)',
                            'Mozilla/5.0 (Linux; Android 14) Chrome/131.0',
@@ -202,7 +203,7 @@ def seed(clicks):
                     (ARRAY['Bogotá','Medellín','Cali','Barranquilla','Ciudad de México',
                     'Madrid','Buenos Aires','Lima','Miami','Santiago'])[1 + g %% 10] AS city) AS c
                 """,
-                [done + 1, done + size, LINKS],
+                [clicks, done + 1, done + size, LINKS],
             )
             done += size
             conn.commit()
