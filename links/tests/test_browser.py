@@ -34,7 +34,14 @@ pytestmark = [
 
 
 @pytest.fixture
-def browser_page(live_server, settings, monkeypatch):
+def staff(transactional_db):
+    # Created before Playwright starts: ORM calls inside its event loop would open a
+    # connection of their own that outlives the test database.
+    return User.objects.create_superuser("e2e@corp.example", "e2e-password-123", name="E2E")
+
+
+@pytest.fixture
+def browser_page(staff, live_server, settings, monkeypatch):
     # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
     # around it are synchronous and safe.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -57,7 +64,6 @@ def figure(page, title):
 
 def test_staff_create_a_tagged_link_and_see_its_click(live_server, browser_page):
     page = browser_page
-    User.objects.create_superuser("e2e@corp.example", "e2e-password-123", name="E2E Staff")
 
     page.goto(f"{live_server.url}/admin/login/?next=/dashboard/")
     page.fill("#id_username", "e2e@corp.example")
