@@ -128,6 +128,11 @@ class Link(TimestampedModel):
     def is_expired(self, now=None):
         return self.expires_at is not None and self.expires_at <= (now or timezone.now())
 
+    @property
+    def short_url(self):
+        """The public short URL, as printed on posters and shared."""
+        return f"{settings.SHORT_LINK_BASE_URL.rstrip('/')}/{self.short_code}"
+
 
 def validate_campaign_belongs_to_client(campaign, client_id):
     """The one place of the rule 'a link's campaign belongs to the link's client'."""

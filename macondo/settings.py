@@ -98,6 +98,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
     )
 
+# --- Dashboard reports (issue 6) -----------------------------------------------------------
+# PostgreSQL's JIT compiles big report queries for ~0.5 s before running them for ~0.05 s:
+# a loss for every dashboard page. Off unless DATABASE_JIT=true.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env.bool(
+    "DATABASE_JIT", default=False
+):
+    DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 

@@ -9,4 +9,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     # Operations (issue 7): the platform probe, public and over plain http.
     path("health", health.health, name="health"),
+    # Staff dashboard (issue 6): metrics pages, then managing links, clients, campaigns.
+    path("dashboard/", include("analytics.urls")),
+    path("dashboard/", include("links.urls")),
 ]

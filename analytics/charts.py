@@ -1,0 +1,52 @@
+"""Server-drawn SVG bar chart geometry: readable without hovering, no JavaScript."""
+
+WIDTH, HEIGHT = 720, 220
+LEFT, BOTTOM, TOP = 44, 28, 12
+
+
+def _nice_step(value):
+    """The smallest 1, 2 or 5 × 10^k at or above value: gridlines at round numbers."""
+    magnitude = 1
+    while True:
+        for step in (1, 2, 5):
+            if value <= step * magnitude:
+                return step * magnitude
+        magnitude *= 10
+
+
+def bar_chart(series, hourly):
+    """Geometry for a chart of [(bucket, humans, bots)]: bars, axis ticks and labels."""
+    count = max(len(series), 1)
+    step = _nice_step(-(-max((h for _, h, _ in series), default=0) // 4))
+    peak = step * 4
+    plot_w, plot_h = WIDTH - LEFT - 8, HEIGHT - BOTTOM - TOP
+    slot = plot_w / count
+    bars = []
+    label_every = max(1, round(count / 8))
+    for index, (bucket, humans, _bots) in enumerate(series):
+        height = plot_h * humans / peak if peak else 0
+        x = LEFT + index * slot
+        label = bucket.strftime("%H:%M") if hourly else bucket.strftime("%d %b")
+        bars.append(
+            {
+                "x": round(x + slot * 0.1, 1),
+                "y": round(TOP + plot_h - height, 1),
+                "w": round(max(slot * 0.8, 1), 1),
+                "h": round(height, 1),
+                "value": humans,
+                "title": f"{label}: {humans}",
+                "label": label if index % label_every == 0 else "",
+                "label_x": round(x + slot / 2, 1),
+            }
+        )
+    ticks = [{"y": round(TOP + plot_h - plot_h * i / 4, 1), "value": step * i} for i in range(5)]
+    return {
+        "width": WIDTH,
+        "height": HEIGHT,
+        "left": LEFT,
+        "right": WIDTH - 8,
+        "baseline": TOP + plot_h,
+        "label_y": HEIGHT - 8,
+        "bars": bars,
+        "ticks": ticks,
+    }

@@ -1,0 +1,605 @@
+"""Every figure the dashboard shows, as aggregate SQL (GROUP BY in PostgreSQL).
+
+Human clicks (`is_bot = false`) unless a name says bots. A page asks a fixed number of
+questions however many links or clicks exist: nothing here runs a query per row.
+
+Counts by day come from `DailyLinkClicks` for complete days before the rollup watermark
+and from raw clicks for everything after it (and for partial days), so a click shows on the
+dashboard as soon as it is stored. Breakdowns (countries, browsers, …) read raw clicks of
+one scope and period, which the (link, timestamp) index bounds.
+"""
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from django.db import connection
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate, TruncHour
+from django.utils import timezone
+
+from links.models import Client, Link
+
+from .models import (
+    Click,
+    DailyClientStats,
+    DailyLinkClicks,
+    LinkWindowClicks,
+    RollupWatermark,
+)
+
+TOP = 10
+HOURLY_MAX = timedelta(days=2)
+# Complete days before today in "last 7/30/90 days" (today itself is read raw): the
+# windows whose per-link sums rollup_clicks keeps in LinkWindowClicks.
+WINDOW_DAYS = (6, 29, 89)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which clicks a report covers: everything, or one client, campaign or link."""
+
+    client_id: object = None
+    campaign_id: object = None
+    link_id: object = None
+
+    def _filter(self, prefix):
+        if self.link_id:
+            return Q(**{f"{prefix}link_id": self.link_id})
+        if self.campaign_id:
+            return Q(**{f"{prefix}link__campaign_id": self.campaign_id})
+        if self.client_id:
+            return Q(**{f"{prefix}link__client_id": self.client_id})
+        return Q()
+
+    def clicks(self):
+        return Click.objects.filter(self._filter("")).order_by()
+
+    def rollups(self):
+        return DailyLinkClicks.objects.filter(self._filter("")).order_by()
+
+    def windows(self):
+        return LinkWindowClicks.objects.filter(self._filter("")).order_by()
+
+    def stats(self):
+        """Per-client daily stats answering this scope, or None (campaigns and links)."""
+        if self.link_id or self.campaign_id:
+            return None
+        stats = DailyClientStats.objects.order_by()
+        return stats.filter(client_id=self.client_id) if self.client_id else stats
+
+
+EVERYTHING = Scope()
+
+
+@dataclass(frozen=True)
+class Period:
+    """A half-open time range [start, end)."""
+
+    start: datetime
+    end: datetime
+
+    @property
+    def hourly(self):
+        return self.end - self.start <= HOURLY_MAX
+
+    def previous(self):
+        length = self.end - self.start
+        return Period(self.start - length, self.start)
+
+
+def day_start(day):
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def last_days(days, now=None):
+    """Today (so far) and the days-1 days before it: whole local days, rollup friendly."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    return Period(day_start(today - timedelta(days=days - 1)), now)
+
+
+def watermark():
+    row = RollupWatermark.objects.filter(pk=1).values_list("rolled_until", flat=True).first()
+    return row
+
+
+def _split(period, rolled_until):
+    """Cut a period into rollup days [first, last) and raw intervals for the rest."""
+    if period.hourly or rolled_until is None:
+        return [(period.start, period.end)], None
+    first = timezone.localdate(period.start)
+    if day_start(first) < period.start:
+        first += timedelta(days=1)
+    last = min(timezone.localdate(period.end), rolled_until)
+    if last <= first:
+        return [(period.start, period.end)], None
+    raw = []
+    if period.start < day_start(first):
+        raw.append((period.start, day_start(first)))
+    if day_start(last) < period.end:
+        raw.append((day_start(last), period.end))
+    return raw, (first, last)
+
+
+def _raw_q(intervals):
+    q = Q(pk__in=[])
+    for start, end in intervals:
+        q |= Q(timestamp__gte=start, timestamp__lt=end)
+    return q
+
+
+_HUMANS = Count("id", filter=Q(is_bot=False))
+_BOTS = Count("id", filter=Q(is_bot=True))
+
+
+class _Plan:
+    """One period's split between rollups and raw clicks, for one scope."""
+
+    def __init__(self, scope, period, rolled_until):
+        self.scope = scope
+        self.period = period
+        raw, days = _split(period, rolled_until)
+        self.raw = scope.clicks().filter(_raw_q(raw)) if raw else None
+        self.rolled = scope.rollups().filter(day__gte=days[0], day__lt=days[1]) if days else None
+        stats = scope.stats() if days else None
+        self.stats = stats.filter(day__gte=days[0], day__lt=days[1]) if stats is not None else None
+        # Per-link sums over whole rolled-up days: a kept window when one fits exactly.
+        self.link_sums = self.rolled
+        if days and days[1] == rolled_until and (days[1] - days[0]).days in WINDOW_DAYS:
+            self.link_sums = scope.windows().filter(
+                days=(days[1] - days[0]).days, until=rolled_until
+            )
+
+    def totals_by_day(self):
+        """Rolled-up rows (with day, humans, bots): client stats when they answer the scope."""
+        if self.stats is not None:
+            return self.stats.filter(dimension="total")
+        return self.rolled
+
+
+def _plan(scope, period, rolled_until=None, *, known=False):
+    return _Plan(scope, period, rolled_until if known else watermark())
+
+
+def totals(scope, period, rolled_until=None, known=False):
+    """{'humans': n, 'bots': n} of a scope in a period."""
+    plan = _plan(scope, period, rolled_until, known=known)
+    result = Counter(humans=0, bots=0)
+    if plan.rolled is not None:
+        row = plan.totals_by_day().aggregate(humans=Sum("humans"), bots=Sum("bots"))
+        result.update({k: v or 0 for k, v in row.items()})
+    if plan.raw is not None:
+        result.update(plan.raw.aggregate(humans=_HUMANS, bots=_BOTS))
+    return dict(result)
+
+
+def clicks_over_time(scope, period, rolled_until=None, known=False):
+    """[(bucket start, humans, bots)] for every hour (periods ≤ 2 days) or day, zeros kept."""
+    tz = timezone.get_current_timezone()
+    plan = _plan(scope, period, rolled_until, known=known)
+    humans, bots = Counter(), Counter()
+    if period.hourly:
+        rows = (
+            plan.raw.values(bucket=TruncHour("timestamp", tzinfo=tz))
+            .annotate(h=_HUMANS, b=_BOTS)
+            .values_list("bucket", "h", "b")
+        )
+        for bucket, h, b in rows:
+            humans[bucket] += h
+            bots[bucket] += b
+        step = timedelta(hours=1)
+        cursor = timezone.localtime(period.start).replace(minute=0, second=0, microsecond=0)
+        buckets = []
+        while cursor < period.end:
+            buckets.append(cursor)
+            cursor = (cursor + step).astimezone(tz)
+        return [(b, humans[b], bots[b]) for b in buckets]
+    if plan.rolled is not None:
+        rows = plan.totals_by_day().values("day").annotate(h=Sum("humans"), b=Sum("bots"))
+        for row in rows.values_list("day", "h", "b"):
+            humans[row[0]] += row[1]
+            bots[row[0]] += row[2]
+    if plan.raw is not None:
+        rows = plan.raw.values(day=TruncDate("timestamp", tzinfo=tz)).annotate(h=_HUMANS, b=_BOTS)
+        for day, h, b in rows.values_list("day", "h", "b"):
+            humans[day] += h
+            bots[day] += b
+    day = timezone.localdate(period.start)
+    last = timezone.localdate(period.end - timedelta(microseconds=1))
+    series = []
+    while day <= last:
+        series.append((day, humans[day], bots[day]))
+        day += timedelta(days=1)
+    return series
+
+
+class Host(Func):
+    """The host of a referrer URL, lower-cased (`https://m.Facebook.com/x` → `m.facebook.com`)."""
+
+    template = "lower(substring(%(expressions)s from '^[A-Za-z][A-Za-z0-9+.-]*://([^/?#:]+)'))"
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # The quick start's SQLite has no regex substring: show whole referrers there.
+        return compiler.compile(self.source_expressions[0])
+
+
+class FirstReason(Func):
+    """The decisive bot reason: the first of the comma-separated codes."""
+
+    template = "split_part(%(expressions)s, ',', 1)"
+
+    def as_sqlite(self, compiler, connection, **extra):
+        template = (
+            "CASE WHEN instr(%(expressions)s, ',') > 0 "
+            "THEN substr(%(expressions)s, 1, instr(%(expressions)s, ',') - 1) "
+            "ELSE %(expressions)s END"
+        )
+        return super().as_sql(compiler, connection, template=template, **extra)
+
+
+class City(Func):
+    """“City (CC)”, or the city alone without a country, or NULL without a city."""
+
+    template = (
+        "CASE WHEN COALESCE(city, '') = '' THEN NULL "
+        "WHEN COALESCE(country, '') = '' THEN city "
+        "ELSE city || ' (' || country || ')' END"
+    )
+    output_field = CharField()
+
+    def __init__(self):
+        super().__init__()
+
+
+DIMENSIONS = {
+    "countries": ("Countries", F("country")),
+    "cities": ("Cities", City()),
+    "browsers": ("Browsers", F("browser")),
+    "os": ("Operating systems", F("os")),
+    "devices": ("Device types", F("device_type")),
+    "referrers": ("Referrers", Host("referrer")),
+}
+
+
+def dimension_expression(dimension):
+    """The SQL expression of a dimension's value over clicks (the rollup uses it too)."""
+    if dimension == "bot_reasons":
+        return FirstReason(Coalesce("bot_reason", Value("unknown")))
+    return DIMENSIONS[dimension][1]
+
+
+def breakdowns(scope, period, limit=TOP, rolled_until=None, known=False):
+    """Top values of every dimension among human clicks, and bot clicks by decisive reason:
+    {dimension: [(value or None, clicks)], "bot_reasons": [(reason, clicks)]}.
+
+    Rolled-up days come from the client stats (one grouped query); raw clicks from one
+    GROUP BY over every dimension at once, so the clicks are read once, not once per
+    dimension, and the few thousand groups are folded per dimension here.
+    """
+    plan = _plan(scope, period, rolled_until, known=known)
+    counts = {dimension: Counter() for dimension in [*DIMENSIONS, "bot_reasons"]}
+    if plan.stats is not None:
+        rows = (
+            plan.stats.exclude(dimension="total")
+            .values("dimension", "value")
+            .annotate(h=Sum("humans"), b=Sum("bots"))
+            .values_list("dimension", "value", "h", "b")
+        )
+        for dimension, value, humans, bots in rows:
+            if dimension in counts:
+                counts[dimension][value] += bots if dimension == "bot_reasons" else humans
+        raw = plan.raw
+    else:
+        raw = scope.clicks().filter(timestamp__gte=period.start, timestamp__lt=period.end)
+    if raw is not None:
+        keys = {f"d_{dimension}": dimension_expression(dimension) for dimension in counts}
+        for row in raw.values(**keys).annotate(h=_HUMANS, b=_BOTS):
+            for dimension in DIMENSIONS:
+                counts[dimension][row[f"d_{dimension}"]] += row["h"]
+            counts["bot_reasons"][row["d_bot_reasons"]] += row["b"]
+    return {dimension: _best(counter, limit) for dimension, counter in counts.items()}
+
+
+def breakdown(scope, period, dimension, limit=TOP):
+    """Top values of one dimension among human clicks: [(value or None, clicks)]."""
+    return breakdowns(scope, period, limit)[dimension]
+
+
+def bot_reasons(scope, period, limit=TOP):
+    """Bot clicks by decisive reason: [(reason, clicks)]."""
+    return breakdowns(scope, period, limit)["bot_reasons"]
+
+
+def _humans_by(plan, key):
+    counts = Counter()
+    if plan.rolled is not None:
+        rows = plan.link_sums.values(k=F(key)).annotate(n=Sum("humans")).values_list("k", "n")
+        counts.update(dict(rows))
+    if plan.raw is not None:
+        rows = plan.raw.filter(is_bot=False).values(k=F(key)).annotate(n=Count("id"))
+        counts.update(dict(rows.values_list("k", "n")))
+    return counts
+
+
+def _best(counts, limit):
+    """The `limit` keys with the highest counts; ties in a stable order (by key)."""
+    ranked = sorted(
+        ((pk, n) for pk, n in counts.items() if n),
+        key=lambda kv: (-kv[1], kv[0] is None, str(kv[0])),
+    )
+    return ranked[:limit]
+
+
+def _top_humans(plan, key, limit):
+    """The exact top `limit` of rollups + raw clicks without reading every rollup row.
+
+    Only the rollups' own top `limit` and the raw (recent) keys can end in the top: any
+    other key has rolled-up clicks ≤ the rollups' limit-th and no recent ones.
+    """
+    raw = Counter()
+    if plan.raw is not None:
+        rows = plan.raw.filter(is_bot=False).values(k=F(key)).annotate(n=Count("id"))
+        raw.update(dict(rows.values_list("k", "n")))
+    if plan.rolled is None:
+        return _best(raw, limit)
+    rolled = plan.link_sums.values(k=F(key)).annotate(n=Sum("humans"))
+    counts = Counter(dict(rolled.order_by("-n", "k")[:limit].values_list("k", "n")))
+    missing = []
+    if len(counts) == limit:
+        # A key outside the rollups' top has at most `floor` rolled-up clicks: it matters
+        # only if that plus its fresh clicks can reach the current top's last place.
+        floor = min(counts.values())
+        finals = sorted((n + raw[k] for k, n in counts.items()), reverse=True)
+        threshold = finals[limit - 1]
+        missing = [k for k, n in raw.items() if k not in counts and floor + n >= threshold]
+    if missing:
+        counts.update(dict(rolled.filter(**{f"{key}__in": missing}).values_list("k", "n")))
+    counts.update(raw)
+    return _best(counts, limit)
+
+
+def top_links(scope, period, limit=TOP, rolled_until=None, known=False):
+    """[(link with client and campaign, humans)] with the most human clicks."""
+    best = _top_humans(_plan(scope, period, rolled_until, known=known), "link_id", limit)
+    links = Link.objects.select_related("client", "campaign").in_bulk([pk for pk, _ in best])
+    return [(links[pk], n) for pk, n in best if pk in links]
+
+
+def top_clients(period, limit=TOP, rolled_until=None, known=False):
+    """[(client, humans)] with the most human clicks."""
+    plan = _plan(EVERYTHING, period, rolled_until, known=known)
+    counts = Counter()
+    if plan.stats is not None:
+        rows = plan.totals_by_day().values("client_id").annotate(n=Sum("humans"))
+        counts.update(dict(rows.values_list("client_id", "n")))
+    if plan.raw is not None:
+        rows = plan.raw.filter(is_bot=False).values("link__client_id").annotate(n=Count("id"))
+        counts.update(dict(rows.values_list("link__client_id", "n")))
+    best = _best(counts, limit)
+    clients = Client.objects.in_bulk([pk for pk, _ in best])
+    return [(clients[pk], n) for pk, n in best if pk in clients]
+
+
+def human_clicks_by_link(link_ids, period):
+    """{link id: humans} for a page of links, in three queries at most."""
+    plan = _plan(EVERYTHING, period)
+    if plan.rolled is not None:
+        plan.link_sums = plan.link_sums.filter(link_id__in=link_ids)
+    if plan.raw is not None:
+        plan.raw = plan.raw.filter(link_id__in=link_ids)
+    return dict(_humans_by(plan, "link_id"))
+
+
+def annotate_human_clicks(links, period):
+    """Annotate a Link queryset with `period_clicks` (humans in the period), sortable in SQL.
+
+    Two correlated subqueries on indexes ((link, day) of the rollups, (link, timestamp) of
+    the clicks) and no GROUP BY: PostgreSQL computes them per link without a big join.
+    """
+    plan = _plan(EVERYTHING, period)
+    total = Value(0)
+    if plan.rolled is not None:
+        rolled = (
+            plan.link_sums.filter(link_id=OuterRef("pk"))
+            .values("link_id")
+            .annotate(n=Sum("humans"))
+            .values("n")
+        )
+        total = Coalesce(Subquery(rolled, output_field=IntegerField()), 0)
+    if plan.raw is not None:
+        fresh = plan.raw.filter(is_bot=False)
+        raw = (
+            fresh.filter(link_id=OuterRef("pk"))
+            .values("link_id")
+            .annotate(n=Count("id"))
+            .values("n")
+        )
+        # Count fresh clicks only for links that have some: PostgreSQL hashes the set of
+        # those links once instead of probing the click index for every link.
+        total = total + Case(
+            When(pk__in=fresh.values("link_id"), then=Subquery(raw, output_field=IntegerField())),
+            default=0,
+        )
+    return links.annotate(period_clicks=total)
+
+
+def change(current, previous):
+    """Percent change, or None when there is nothing to compare with."""
+    if not previous:
+        return None
+    return round((current - previous) * 100 / previous)
+
+
+def overview(now=None):
+    """The figures of the overview page."""
+    now = now or timezone.now()
+    rolled_until = watermark()
+    today = timezone.localdate(now)
+    midnight = day_start(today)
+    periods = {
+        "today": (
+            Period(midnight, now),
+            Period(midnight - timedelta(days=1), now - timedelta(days=1)),
+        ),
+    }
+    for days in (7, 30):
+        # Complete days only, so the previous period is a fair comparison.
+        current = Period(midnight - timedelta(days=days), midnight)
+        periods[f"{days}d"] = (current, current.previous())
+    cards = []
+    for key, label in (("today", "Today"), ("7d", "Last 7 days"), ("30d", "Last 30 days")):
+        current, previous = periods[key]
+        now_total = totals(EVERYTHING, current, rolled_until, known=True)["humans"]
+        before = totals(EVERYTHING, previous, rolled_until, known=True)["humans"]
+        cards.append(
+            {
+                "label": label,
+                "humans": now_total,
+                "previous": before,
+                "change": change(now_total, before),
+            }
+        )
+    all_time = _all_time(rolled_until, now)
+    month = last_days(30, now)
+    bot_total = all_time["humans"] + all_time["bots"]
+    return {
+        "all_time": all_time,
+        "cards": cards,
+        "bot_share": round(all_time["bots"] * 100 / bot_total, 1) if bot_total else None,
+        "active_links": Link.objects.active(now).count(),
+        "top_links": top_links(EVERYTHING, month, rolled_until=rolled_until, known=True),
+        "top_clients": top_clients(month, rolled_until=rolled_until, known=True),
+        "period": month,
+    }
+
+
+def _all_time(rolled_until, now):
+    result = Counter(humans=0, bots=0)
+    raw = Click.objects.order_by()
+    if rolled_until is not None:
+        row = DailyClientStats.objects.filter(dimension="total", day__lt=rolled_until).aggregate(
+            humans=Sum("humans"), bots=Sum("bots")
+        )
+        result.update({k: v or 0 for k, v in row.items()})
+        raw = raw.filter(timestamp__gte=day_start(rolled_until))
+    result.update(raw.filter(timestamp__lt=now).aggregate(humans=_HUMANS, bots=_BOTS))
+    return dict(result)
+
+
+def report(scope, period):
+    """Every figure of a client, campaign or link page for one period."""
+    rolled_until = watermark()
+    series = clicks_over_time(scope, period, rolled_until, known=True)
+    ranked = breakdowns(scope, period, rolled_until=rolled_until, known=True)
+    result = {
+        "totals": {
+            "humans": sum(h for _, h, _ in series),
+            "bots": sum(b for _, _, b in series),
+        },
+        "series": series,
+        "hourly": period.hourly,
+        "breakdowns": [(key, label, ranked[key]) for key, (label, _) in DIMENSIONS.items()],
+        "bot_reasons": ranked["bot_reasons"],
+    }
+    if not scope.link_id:
+        result["top_links"] = top_links(scope, period, rolled_until=rolled_until, known=True)
+    return result
+
+
+def cascade_counts(*, client=None, campaign=None, link=None):
+    """What a delete takes with it: links, campaigns and clicks (bots included)."""
+    if link is not None:
+        return {"clicks": Click.objects.filter(link=link).count()}
+    if campaign is not None:
+        # A campaign's links stay (without campaign), and so do their clicks.
+        return {"links": Link.objects.filter(campaign=campaign).count()}
+    return {
+        "campaigns": client.campaigns.count(),
+        "links": Link.objects.filter(client=client).count(),
+        "clicks": Click.objects.filter(link__client=client).count(),
+    }
+
+
+RAW_COLUMNS = (
+    "timestamp",
+    "link__short_code",
+    "is_bot",
+    "bot_reason",
+    "country",
+    "city",
+    "browser",
+    "os",
+    "device_type",
+    "referrer",
+    "ip_address",
+    "user_agent",
+)
+
+
+def raw_clicks_csv(scope, period, block_size=64 * 1024):
+    """The raw clicks of a scope and period as CSV bytes (no header), oldest first, in
+    blocks of about `block_size`. On PostgreSQL the database writes the CSV itself
+    (COPY … TO STDOUT), streamed as it comes: hundreds of thousands of rows a second with
+    flat memory. Elsewhere (the quick start's SQLite) rows come from a chunked iterator."""
+    if connection.vendor != "postgresql":
+        yield from _csv_blocks(raw_clicks(scope, period), block_size)
+        return
+    rows = (
+        scope.clicks()
+        .filter(timestamp__gte=period.start, timestamp__lt=period.end)
+        .order_by("timestamp")
+        .values_list(*RAW_COLUMNS)
+    )
+    sql, params = rows.query.sql_with_params()
+    buffer = bytearray()
+    statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)"
+    # Django's psycopg cursors bind parameters client-side, which COPY needs.
+    with connection.cursor() as cursor, cursor.cursor.copy(statement, params) as copy:
+        for data in copy:
+            buffer += data
+            if len(buffer) >= block_size:
+                yield bytes(buffer)
+                buffer.clear()
+    if buffer:
+        yield bytes(buffer)
+
+
+def _csv_blocks(rows, block_size):
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for row in rows:
+        writer.writerow(row)
+        if out.tell() >= block_size:
+            yield out.getvalue().encode()
+            out.seek(0)
+            out.truncate()
+    if out.tell():
+        yield out.getvalue().encode()
+
+
+def raw_clicks(scope, period, chunk_size=5000):
+    """Raw click rows (tuples in RAW_COLUMNS order), oldest first, from a server-side
+    cursor: memory stays bounded however many rows the period holds."""
+    return (
+        scope.clicks()
+        .filter(timestamp__gte=period.start, timestamp__lt=period.end)
+        .order_by("timestamp")
+        .values_list(*RAW_COLUMNS)
+        .iterator(chunk_size=chunk_size)
+    )

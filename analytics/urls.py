@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "analytics"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("links/<uuid:pk>/", views.link_report, name="link"),
+    path("clients/<uuid:pk>/", views.client_report, name="client"),
+    path("campaigns/<uuid:pk>/", views.campaign_report, name="campaign"),
+    path("<kind>/<uuid:pk>/clicks.csv", views.clicks_csv, name="clicks-csv"),
+    path("<kind>/<uuid:pk>/report.csv", views.report_csv, name="report-csv"),
+]

@@ -1,0 +1,155 @@
+"""Metrics pages (overview; client, campaign and link reports) and their CSV exports."""
+
+import csv
+import io
+from urllib.parse import quote, urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from links.destinations import display_url
+from links.lookups import fetch
+from links.models import Campaign, Client, Link
+
+from . import reports
+from .charts import bar_chart
+from .forms import RangeForm
+
+# Bytes per streamed chunk of a raw-click export.
+EXPORT_BLOCK = 64 * 1024
+
+
+@login_required
+def overview(request):
+    figures = reports.overview()
+    return render(request, "analytics/overview.html", {"figures": figures})
+
+
+def _scope_of(kind, pk):
+    """(object, Scope) for 'clients' / 'campaigns' / 'links' and a primary key, or 404."""
+    if kind == "links":
+        obj = fetch(Link, pk)
+        return obj, reports.Scope(link_id=obj.pk)
+    if kind == "campaigns":
+        obj = fetch(Campaign, pk)
+        return obj, reports.Scope(campaign_id=obj.pk)
+    if kind == "clients":
+        obj = fetch(Client, pk)
+        return obj, reports.Scope(client_id=obj.pk)
+    raise Http404("No such report.")
+
+
+def _report_page(request, kind, obj, scope, template, **extra):
+    form = RangeForm(request.GET or None)
+    period = form.period()
+    figures = reports.report(scope, period)
+    query = urlencode({k: v for k, v in request.GET.items() if k in ("range", "start", "end")})
+    context = {
+        "object": obj,
+        "kind": kind,
+        "form": form,
+        "range_label": form.label(),
+        "period": period,
+        "figures": figures,
+        "chart": bar_chart(figures["series"], figures["hourly"]),
+        "query": query,
+        **extra,
+    }
+    return render(request, template, context)
+
+
+@login_required
+def client_report(request, pk):
+    campaigns = (
+        Campaign.objects.filter(client_id=pk).annotate(link_count=Count("links")).order_by("name")
+    )
+    obj, scope = _scope_of("clients", pk)
+    return _report_page(
+        request, "clients", obj, scope, "analytics/client.html", campaigns=campaigns
+    )
+
+
+@login_required
+def campaign_report(request, pk):
+    obj, scope = _scope_of("campaigns", pk)
+    return _report_page(request, "campaigns", obj, scope, "analytics/campaign.html")
+
+
+@login_required
+def link_report(request, pk):
+    link, scope = _scope_of("links", pk)
+    share_text = f"{link.name or 'Have a look'}: {link.short_url}"
+    return _report_page(
+        request,
+        "links",
+        link,
+        scope,
+        "analytics/link.html",
+        link=link,
+        tags=list(link.tags.all()),
+        destination=display_url(link.original_url),
+        whatsapp_share="https://wa.me/?" + urlencode({"text": share_text}),
+        email_share="mailto:?"
+        + urlencode({"subject": link.name or link.short_code, "body": share_text}, quote_via=quote),
+        live=link.is_live(),
+    )
+
+
+class _Buffer:
+    def __init__(self):
+        self.io = io.StringIO()
+        self.writer = csv.writer(self.io)
+
+    def take(self):
+        value = self.io.getvalue()
+        self.io.seek(0)
+        self.io.truncate()
+        return value
+
+
+def _filename(obj, period, what):
+    name = getattr(obj, "short_code", None) or obj.name
+    safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in name)[:40]
+    return f"{what}-{safe}-{timezone.localtime(period.start):%Y%m%d}-{timezone.localtime(period.end):%Y%m%d}.csv"
+
+
+def _csv_response(rows, filename):
+    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def clicks_csv(request, kind, pk):
+    obj, scope = _scope_of(kind, pk)
+    period = RangeForm(request.GET or None).period()
+
+    def rows():
+        yield (",".join(reports.RAW_COLUMNS) + "\r\n").encode()
+        yield from reports.raw_clicks_csv(scope, period, EXPORT_BLOCK)
+
+    return _csv_response(rows(), _filename(obj, period, "clicks"))
+
+
+@login_required
+def report_csv(request, kind, pk):
+    obj, scope = _scope_of(kind, pk)
+    period = RangeForm(request.GET or None).period()
+    figures = reports.report(scope, period)
+    out = _Buffer()
+    write = out.writer.writerow
+    write(["section", "key", "human_clicks", "bot_clicks"])
+    write(["total", "", figures["totals"]["humans"], figures["totals"]["bots"]])
+    for bucket, humans, bots in figures["series"]:
+        write(["hour" if figures["hourly"] else "day", bucket.isoformat(), humans, bots])
+    for key, _label, rows in figures["breakdowns"]:
+        for value, count in rows:
+            write([key, value or "(unknown)", count, ""])
+    for value, count in figures["bot_reasons"]:
+        write(["bot_reason", value, "", count])
+    for link, count in figures.get("top_links", []):
+        write(["link", link.short_code, count, ""])
+    return _csv_response(iter([out.take()]), _filename(obj, period, "report"))

@@ -1,0 +1,170 @@
+"""Dashboard forms. Link writes go through links.services; these forms only parse input."""
+
+import uuid
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
+
+from .models import Campaign, Client, Link, Tag
+
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+
+
+class CampaignChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class LinkForm(forms.Form):
+    name = forms.CharField(max_length=200, required=False)
+    original_url = forms.CharField(
+        label="Destination URL", max_length=4096, widget=forms.URLInput(attrs={"size": 60})
+    )
+    client = forms.ModelChoiceField(queryset=Client.objects.all(), empty_label="Choose a client")
+    campaign = CampaignChoiceField(
+        queryset=Campaign.objects.select_related("client"),
+        required=False,
+        empty_label="No campaign",
+        help_text="Only the chosen client's campaigns are offered.",
+    )
+    tags = forms.CharField(
+        required=False,
+        max_length=1000,
+        help_text="Comma-separated, e.g. summer, instagram",
+        widget=forms.TextInput(attrs={"list": "tag-suggestions", "autocomplete": "off"}),
+    )
+    alias = forms.CharField(
+        label="Custom alias",
+        required=False,
+        max_length=100,
+        help_text="Optional: 3–50 letters, digits, - or _. Empty: a random code.",
+    )
+    expires_at = forms.DateTimeField(
+        label="Expires at",
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Optional. After this moment the short link stops redirecting.",
+    )
+    forward_query = forms.BooleanField(
+        label="Forward the visitor's query string to the destination",
+        required=False,
+        initial=True,
+    )
+
+    def __init__(self, *args, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:
+            # The short code never changes once printed.
+            del self.fields["alias"]
+
+    def campaign_options(self):
+        """(campaign, client id) pairs for the select, so the page script can filter."""
+        return [(c, c.client_id) for c in self.fields["campaign"].queryset]
+
+    def apply_errors(self, error):
+        """Put a service ValidationError next to the fields it names."""
+        for field, messages in error.message_dict.items():
+            self.add_error(field if field in self.fields else None, messages)
+
+
+def tag_suggestions(limit=500):
+    return Tag.objects.order_by("name").values_list("name", flat=True)[:limit]
+
+
+class ClientForm(forms.ModelForm):
+    class Meta:
+        model = Client
+        fields = ["name"]
+
+
+class CampaignForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = ["client", "name"]
+
+
+class CampaignRenameForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = ["name"]
+
+
+STATUS_CHOICES = [("", "Any status"), ("active", "Active"), ("inactive", "Inactive")]
+SORT_CHOICES = [("newest", "Newest first"), ("clicks", "Most human clicks")]
+PERIOD_CHOICES = [("30", "last 30 days"), ("7", "last 7 days"), ("90", "last 90 days")]
+
+
+class LinkFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=200)
+    client = forms.ModelChoiceField(
+        queryset=Client.objects.all(), required=False, empty_label="All clients"
+    )
+    campaign = forms.ModelChoiceField(
+        queryset=Campaign.objects.select_related("client"),
+        required=False,
+        empty_label="All campaigns",
+    )
+    tag = forms.CharField(required=False, max_length=100)
+    creator = forms.ModelChoiceField(
+        queryset=get_user_model().objects.filter(Exists(Link.objects.filter(user=OuterRef("pk")))),
+        required=False,
+        empty_label="Anyone",
+    )
+    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
+    created_from = forms.DateField(
+        label="Created from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    created_to = forms.DateField(
+        label="Created to", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sort = forms.ChoiceField(choices=SORT_CHOICES, required=False)
+    period = forms.ChoiceField(label="Clicks in", choices=PERIOD_CHOICES, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Offer only the chosen client's campaigns: thousands of options help nobody (and a
+        # foreign campaign fails validation, as it should).
+        data = self.data if self.is_bound else {}
+        client, campaign = _uuid(data.get("client")), _uuid(data.get("campaign"))
+        field = self.fields["campaign"]
+        if client:
+            field.queryset = field.queryset.filter(client_id=client)
+        elif campaign:
+            field.queryset = field.queryset.filter(pk=campaign)
+        else:
+            field.queryset = field.queryset.none()
+            field.empty_label = "Choose a client first"
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("created_from"), data.get("created_to")
+        if start and end and start > end:
+            self.add_error("created_to", "The end date is before the start date.")
+        return data
+
+
+def _uuid(value):
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+class LinkImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="Columns: destination, client, campaign, tags, alias (name optional).",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise ValidationError("The file is larger than 2 MB; split it into smaller files.")
+        raw = upload.read()
+        try:
+            return raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationError("The file is not UTF-8 text; save it as “CSV UTF-8”.") from None

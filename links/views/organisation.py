@@ -1,0 +1,191 @@
+"""Dashboard pages for clients and campaigns: list, create, rename, delete."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from analytics.reports import cascade_counts
+
+from ..forms import CampaignForm, CampaignRenameForm, ClientForm
+from ..lookups import fetch
+from ..models import Campaign, Client, Link
+
+PAGE_SIZE = 50
+
+
+def _count(related):
+    rows = related.order_by().values("client").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+def _save(form, request, duplicate_field, duplicate_message):
+    """Save a ModelForm; a concurrent duplicate (the unique index decides) is a field error."""
+    try:
+        with transaction.atomic():
+            return form.save()
+    except IntegrityError:
+        form.add_error(duplicate_field, duplicate_message)
+        return None
+
+
+@login_required
+def client_list(request):
+    q = request.GET.get("q", "").strip()[:200]
+    # Counted per client by subqueries on the foreign-key indexes, not a join of every
+    # link with every campaign.
+    clients = Client.objects.annotate(
+        link_count=_count(Link.objects.filter(client=OuterRef("pk"))),
+        campaign_count=_count(Campaign.objects.filter(client=OuterRef("pk"))),
+    ).order_by("name")
+    if q:
+        clients = clients.filter(name__icontains=q)
+    page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode({"q": q}) if q else ""
+    return render(request, "links/client_list.html", {"page": page, "q": q, "query": query})
+
+
+@login_required
+def client_create(request):
+    form = ClientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        client = _save(form, request, "name", "A client with this name already exists.")
+        if client:
+            messages.success(request, f"Client “{client.name}” created.")
+            return redirect("analytics:client", pk=client.pk)
+    return render(
+        request,
+        "links/simple_form.html",
+        {"form": form, "title": "New client", "cancel_url": reverse("links:clients")},
+    )
+
+
+@login_required
+def client_rename(request, pk):
+    client = fetch(Client, pk)
+    form = ClientForm(request.POST or None, instance=client)
+    saved = request.method == "POST" and form.is_valid()
+    if saved and _save(form, request, "name", "A client with this name already exists."):
+        messages.success(request, f"Client renamed to “{client.name}”.")
+        return redirect("analytics:client", pk=client.pk)
+    return render(
+        request,
+        "links/simple_form.html",
+        {
+            "form": form,
+            "title": f"Rename client “{client.name}”",
+            "client": client,
+            "cancel_url": reverse("analytics:client", args=[client.pk]),
+        },
+    )
+
+
+@login_required
+def client_delete(request, pk):
+    client = fetch(Client, pk)
+    if request.method == "POST":
+        client.delete()
+        messages.success(request, f"Client “{client.name}” and everything under it deleted.")
+        return redirect("links:clients")
+    return render(
+        request,
+        "links/confirm_delete.html",
+        {
+            "object": client,
+            "kind": "client",
+            "counts": cascade_counts(client=client),
+            "cancel_url": reverse("analytics:client", args=[client.pk]),
+        },
+    )
+
+
+@login_required
+def campaign_list(request):
+    campaigns = (
+        Campaign.objects.select_related("client")
+        .annotate(link_count=Count("links"))
+        .order_by("client__name", "name")
+    )
+    q = request.GET.get("q", "").strip()[:200]
+    if q:
+        campaigns = campaigns.filter(name__icontains=q) | campaigns.filter(
+            client__name__icontains=q
+        )
+    client = None
+    if request.GET.get("client"):
+        client = Client.objects.filter(pk=_uuid_or_none(request.GET["client"])).first()
+        if client:
+            campaigns = campaigns.filter(client=client)
+    page = Paginator(campaigns, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "links/campaign_list.html", {"page": page, "q": q, "client": client})
+
+
+def _uuid_or_none(value):
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+@login_required
+def campaign_create(request):
+    initial = {}
+    if request.GET.get("client"):
+        initial["client"] = _uuid_or_none(request.GET["client"])
+    form = CampaignForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        campaign = _save(form, request, "name", "This client already has a campaign of that name.")
+        if campaign:
+            messages.success(request, f"Campaign “{campaign.name}” created.")
+            return redirect("analytics:campaign", pk=campaign.pk)
+    return render(
+        request,
+        "links/simple_form.html",
+        {"form": form, "title": "New campaign", "cancel_url": reverse("links:campaigns")},
+    )
+
+
+@login_required
+def campaign_rename(request, pk):
+    campaign = fetch(Campaign, pk)
+    form = CampaignRenameForm(request.POST or None, instance=campaign)
+    saved = request.method == "POST" and form.is_valid()
+    if saved and _save(form, request, "name", "This client already has a campaign of that name."):
+        messages.success(request, f"Campaign renamed to “{campaign.name}”.")
+        return redirect("analytics:campaign", pk=campaign.pk)
+    return render(
+        request,
+        "links/simple_form.html",
+        {
+            "form": form,
+            "title": f"Rename campaign “{campaign.name}”",
+            "campaign": campaign,
+            "cancel_url": reverse("analytics:campaign", args=[campaign.pk]),
+        },
+    )
+
+
+@login_required
+def campaign_delete(request, pk):
+    campaign = fetch(Campaign, pk)
+    if request.method == "POST":
+        campaign.delete()
+        messages.success(request, f"Campaign “{campaign.name}” deleted; its links remain.")
+        return redirect("links:campaigns")
+    return render(
+        request,
+        "links/confirm_delete.html",
+        {
+            "object": campaign,
+            "kind": "campaign",
+            "counts": cascade_counts(campaign=campaign),
+            "cancel_url": reverse("analytics:campaign", args=[campaign.pk]),
+        },
+    )
