@@ -5,6 +5,7 @@ import logging
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from . import resolver
 from .models import Link, LinkTag, Tag
 from .shortcodes import generate_code, validate_alias
 
@@ -178,4 +179,6 @@ def set_active(link, active):
     """Deactivate (the soft delete) or reactivate; clicks stay, the code is never reused."""
     Link.objects.filter(pk=link.pk).update(is_active=active)
     link.is_active = active
+    # This process stops redirecting at once; other workers within LINK_CACHE_TTL.
+    resolver.forget(link.short_code)
     return link

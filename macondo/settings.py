@@ -159,6 +159,29 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ANONYMIZE_IP = env.bool("ANONYMIZE_IP", default=False)
 REDIS_URL = env.str("REDIS_URL", default="")
 
+# --- Short links and click recording (issue 4) -------------------------------------------
+# Seconds a worker trusts its cached short-code lookup: a deactivated or edited link stops
+# or changes redirecting in every worker within this window.
+LINK_CACHE_TTL = env.float("LINK_CACHE_TTL", default=5.0)
+# Codes each worker keeps (LRU); unknown codes count too, so scans stay bounded.
+LINK_CACHE_SIZE = env.int("LINK_CACHE_SIZE", default=50000)
+# While PostgreSQL is down, known links keep redirecting from a cache entry up to this old.
+LINK_CACHE_STALE_SECONDS = env.float("LINK_CACHE_STALE_SECONDS", default=3600.0)
+# Clicks are appended to files here and loaded into PostgreSQL by a flusher thread in each
+# worker. Local disk shared by all workers of a host, kept across restarts (not tmpfs).
+CLICK_SPOOL_DIR = env.str("CLICK_SPOOL_DIR", default=str(BASE_DIR / "var" / "click-spool"))
+# Seconds between loads of spooled clicks (how fresh the dashboards are).
+CLICK_FLUSH_INTERVAL = env.float("CLICK_FLUSH_INTERVAL", default=1.0)
+# Clicks per COPY transaction when loading a spool file.
+CLICK_FLUSH_BATCH_SIZE = env.int("CLICK_FLUSH_BATCH_SIZE", default=5000)
+# Run the flusher thread inside each web process. Off: run `manage.py drain_clicks --follow`.
+CLICK_FLUSHER_THREAD = env.bool("CLICK_FLUSHER_THREAD", default=True)
+# Characters of the user agent and referrer stored per click (longer ones are cut).
+CLICK_USER_AGENT_MAX_CHARS = env.int("CLICK_USER_AGENT_MAX_CHARS", default=1000)
+CLICK_REFERRER_MAX_CHARS = env.int("CLICK_REFERRER_MAX_CHARS", default=2000)
+# Benchmarks only: serve a constant-302 baseline view at /bench-302/<code>.
+BENCH_VIEWS = env.bool("BENCH_VIEWS", default=False)
+
 # --- Logging ----------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {

@@ -1,0 +1,106 @@
+"""Short code -> redirect target, cached in each process.
+
+The redirect looks a code up in a small per-process cache before asking PostgreSQL. An
+entry lives LINK_CACHE_TTL seconds (default 5), so a deactivated or edited link takes
+effect in every worker within that window; the process that saved the change forgets its
+entry at once. Expiry is checked on every request against the cached time, so it is exact.
+Unknown codes are cached too (bounded), so a scan of random codes costs one query per code
+per window, not one per request.
+
+When PostgreSQL does not answer, a known link keeps redirecting from its last cached
+target (up to LINK_CACHE_STALE_SECONDS old) and PostgreSQL is not asked again for a
+second; a code this process has never seen answers 503.
+"""
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import DatabaseError
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from .models import Link
+
+logger = logging.getLogger(__name__)
+
+_RETRY_AFTER_FAILURE_SECONDS = 1.0
+
+
+class LookupUnavailable(Exception):
+    """PostgreSQL is unreachable and this process has no cached answer."""
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    link_id: object
+    destination: str
+    forward_query: bool
+    is_active: bool
+    expires_at: datetime | None
+
+    def is_expired(self, now):
+        return self.expires_at is not None and self.expires_at <= now
+
+
+_cache = OrderedDict()  # code -> (monotonic time fetched, Target or None)
+_lock = threading.Lock()
+_database_down_until = 0.0
+
+
+def _fetch(code):
+    rows = Link.objects.filter(short_code=code).values_list(
+        "id", "original_url", "forward_query", "is_active", "expires_at"
+    )[:1]
+    for row in rows:
+        return Target(*row)
+    return None
+
+
+def resolve(code):
+    """The Target of `code`, None if no link has it; LookupUnavailable if unknowable now."""
+    global _database_down_until
+    now = time.monotonic()
+    entry = _cache.get(code)
+    if entry is not None and now - entry[0] < settings.LINK_CACHE_TTL:
+        return entry[1]
+    if now >= _database_down_until:
+        try:
+            target = _fetch(code)
+        except DatabaseError as error:
+            if _database_down_until == 0.0:
+                logger.warning("link lookups served from cache, PostgreSQL unavailable: %s", error)
+            _database_down_until = now + _RETRY_AFTER_FAILURE_SECONDS
+        else:
+            if _database_down_until:
+                logger.warning("PostgreSQL back for link lookups")
+                _database_down_until = 0.0
+            with _lock:
+                _cache[code] = (now, target)
+                _cache.move_to_end(code)
+                while len(_cache) > settings.LINK_CACHE_SIZE:
+                    _cache.popitem(last=False)
+            return target
+    if entry is not None and now - entry[0] < settings.LINK_CACHE_STALE_SECONDS:
+        return entry[1]
+    raise LookupUnavailable(code)
+
+
+def forget(code=None):
+    """Drop one code's entry (or all of them) from this process's cache."""
+    global _database_down_until
+    with _lock:
+        if code is None:
+            _cache.clear()
+            _database_down_until = 0.0
+        else:
+            _cache.pop(code, None)
+
+
+@receiver([post_save, post_delete], sender=Link, dispatch_uid="links.resolver.forget")
+def _forget_saved_link(sender, instance, **kwargs):
+    forget(instance.short_code)
