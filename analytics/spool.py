@@ -171,7 +171,9 @@ class DrainResult:
 
 
 def _copy(cursor, table, rows):
-    with cursor.copy(f"COPY {table} ({_COLUMN_LIST}) FROM STDIN") as copy:
+    # cursor.copy is psycopg's own: wrap its errors into Django's like execute() does.
+    statement = f"COPY {table} ({_COLUMN_LIST}) FROM STDIN"
+    with connection.wrap_database_errors, cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row([row.get(column) for column in COLUMNS])
 
@@ -194,7 +196,9 @@ def _insert(rows):
     """Store a batch; returns (inserted, rejected rows). Raises if PostgreSQL is away."""
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            # The usual case: all new, all links there. One COPY straight into the table.
+            # The usual case: all new, all links there. One COPY straight into the table;
+            # foreign keys checked now (Django makes them deferred), not at COMMIT.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             _copy(cursor, "clicks", rows)
         return len(rows), []
     except IntegrityError:
@@ -351,7 +355,8 @@ class Flusher(threading.Thread):
             if not self.failing:
                 logger.warning("clicks stay spooled, PostgreSQL unavailable: %s", error)
             self.failing = True
-            connection.close()  # reconnect on the next round
+            if not connection.in_atomic_block:  # (only a test calls this inside one)
+                connection.close()  # reconnect on the next round
             return
         except Exception:
             logger.exception("click flush failed; clicks stay spooled")
@@ -361,7 +366,8 @@ class Flusher(threading.Thread):
             self.failing = False
         if result.files:
             logger.debug("flushed %s clicks from %s files", result.inserted, result.files)
-        connection.close_if_unusable_or_obsolete()
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()
 
 
 _flusher = None
