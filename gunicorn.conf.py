@@ -12,3 +12,23 @@ keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
 # %(M)s: request time in milliseconds.
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+
+
+# --- Click spool hooks (issue 4): keep these together ------------------------------------
+# Each worker appends clicks to its own spool file; a flusher thread loads them into
+# PostgreSQL about once a second (analytics/spool.py). On a graceful stop or reload
+# (SIGTERM, SIGHUP, max_requests) the exiting worker loads what it spooled; if PostgreSQL
+# is down then, the files stay and the next worker loads them.
+def post_worker_init(worker):
+    from django.conf import settings
+
+    from analytics import spool
+
+    if settings.CLICK_FLUSHER_THREAD:
+        spool.start_flusher()
+
+
+def worker_exit(server, worker):
+    from analytics import spool
+
+    spool.shutdown(timeout=graceful_timeout / 2)

@@ -401,3 +401,7 @@ def shutdown(timeout=10):
         logger.info("worker exit: %s spooled clicks loaded", result.inserted)
     except DatabaseError as error:
         logger.warning("worker exit: clicks stay spooled for the next worker: %s", error)
+    writer = _writer
+    if writer is not None and writer.pid == os.getpid():
+        # Whatever came after the flush stays in the file for the next drainer.
+        writer.close()
