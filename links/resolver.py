@@ -55,8 +55,7 @@ _database_down_until = 0.0
 # Raw SQL: the ORM costs about three times this query's own time on a cache miss, and
 # psycopg prepares a statement it has run five times, so PostgreSQL plans it once.
 _FETCH_SQL = (
-    "SELECT id, original_url, forward_query, is_active, expires_at "
-    "FROM links WHERE short_code = %s"
+    "SELECT id, original_url, forward_query, is_active, expires_at FROM links WHERE short_code = %s"
 )
 
 
