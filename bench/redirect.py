@@ -270,6 +270,45 @@ def accounting(label, wrk_result):
     return served - stored
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids):
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime + stime
+    return total / TICKS
+
+
+def postgres_backends():
+    import psycopg
+
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
+        rows = admin.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s", [DATABASE]
+        ).fetchall()
+    return [pid for (pid,) in rows]
+
+
+def measured_run(process, *args):
+    """A wrk run plus the CPU the app and its PostgreSQL backends spent on it: on a machine
+    shared with other work, CPU per request is steadier than requests per second."""
+    app = [process.pid, *workers_of(process)]
+    database = postgres_backends()
+    app_before, database_before = cpu_seconds(app), cpu_seconds(database)
+    result = run_wrk(*args)
+    database = set(database) | set(postgres_backends())
+    result["app_cpu_ms"] = (cpu_seconds(app) - app_before) * 1000 / max(result["requests"], 1)
+    result["db_cpu_ms"] = (
+        (cpu_seconds(database) - database_before) * 1000 / max(result["requests"], 1)
+    )
+    return result
+
+
 def median_run(runs):
     return sorted(runs, key=lambda run: run["rps"])[len(runs) // 2]
 
@@ -285,9 +324,13 @@ def throughput(args, codes_file):
             bases, ours = [], []
             for _ in range(args.rounds):
                 bases.append(
-                    run_wrk("/bench-302/", codes_file, skew, args.seconds, args.connections)
+                    measured_run(
+                        process, "/bench-302/", codes_file, skew, args.seconds, args.connections
+                    )
                 )
-                ours.append(run_wrk("/", codes_file, skew, args.seconds, args.connections))
+                ours.append(
+                    measured_run(process, "/", codes_file, skew, args.seconds, args.connections)
+                )
             base, our = median_run(bases), median_run(ours)
             print(line(f"(b) constant 302, {label}", base))
             print(line(f"(a) redirect + click, {label}", our))
@@ -295,6 +338,17 @@ def throughput(args, codes_file):
                 f"{a['rps'] / b['rps']:.2f}" for a, b in zip(ours, bases, strict=True)
             )
             print(f"    ratio a/b ({label}): {our['rps'] / base['rps']:.2f} (each round: {ratios})")
+            app_b = sorted(run["app_cpu_ms"] + run["db_cpu_ms"] for run in bases)[len(bases) // 2]
+            app_a = sorted(run["app_cpu_ms"] + run["db_cpu_ms"] for run in ours)[len(ours) // 2]
+            print(
+                f"    CPU per request, app + PostgreSQL (median): (b) {app_b:.3f} ms, "
+                f"(a) {app_a:.3f} ms -> CPU ratio b/a {app_b / app_a:.2f} "
+                f"(what a/b would be on an idle machine if both were CPU-bound)"
+            )
+            print(
+                "    of which PostgreSQL: (b) "
+                + f"{median_run(bases)['db_cpu_ms']:.3f} ms, (a) {median_run(ours)['db_cpu_ms']:.3f} ms"
+            )
             accounting(f"    clicks ({label})", ours[-1])
     finally:
         stop_server(process)

@@ -1,11 +1,13 @@
 """Short code -> redirect target, cached in each process.
 
-The redirect looks a code up in a small per-process cache before asking PostgreSQL. An
-entry lives LINK_CACHE_TTL seconds (default 5), so a deactivated or edited link takes
-effect in every worker within that window; the process that saved the change forgets its
-entry at once. Expiry is checked on every request against the cached time, so it is exact.
-Unknown codes are cached too (bounded), so a scan of random codes costs one query per code
-per window, not one per request.
+The redirect looks a code up in a small per-process cache before asking PostgreSQL.
+With Redis (REDIS_URL), a saved, deactivated or deleted link is announced on a stream
+(`links.link_changes`) that every worker reads at most once per LINK_CACHE_SYNC_INTERVAL
+(1 s), so entries can live LINK_CACHE_TTL (300 s) and a change still reaches every worker
+within about a second. Without Redis, or while it is unreachable, entries live
+LINK_CACHE_TTL_WITHOUT_SYNC (5 s): that is then the window for a change. Unknown codes are
+cached too (bounded), always for the short window, since a link created by a bulk import
+announces nothing. Expiry is checked on every request against the cached time: exact.
 
 When PostgreSQL does not answer, a known link keeps redirecting from its last cached
 target (up to LINK_CACHE_STALE_SECONDS old) and PostgreSQL is not asked again for a
@@ -24,6 +26,7 @@ from django.db import DatabaseError, connection
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from . import link_changes
 from .models import Link
 
 logger = logging.getLogger(__name__)
@@ -84,9 +87,18 @@ def resolve(code):
     """The Target of `code`, None if no link has it; LookupUnavailable if unknowable now."""
     global _database_down_until
     now = time.monotonic()
+    synced, changed = link_changes.poll(now)
+    if changed is None:
+        forget()
+    else:
+        for changed_code in changed:
+            _cache.pop(changed_code, None)
     entry = _cache.get(code)
-    if entry is not None and now - entry[0] < settings.LINK_CACHE_TTL:
-        return entry[1]
+    if entry is not None:
+        known = entry[1] is not None
+        ttl = settings.LINK_CACHE_TTL if synced and known else settings.LINK_CACHE_TTL_WITHOUT_SYNC
+        if now - entry[0] < ttl:
+            return entry[1]
     if now >= _database_down_until:
         try:
             target = _fetch_or_reconnect(code)
@@ -120,6 +132,13 @@ def forget(code=None):
             _cache.pop(code, None)
 
 
-@receiver([post_save, post_delete], sender=Link, dispatch_uid="links.resolver.forget")
-def _forget_saved_link(sender, instance, **kwargs):
-    forget(instance.short_code)
+def changed(code):
+    """A link's code now redirects differently: this worker forgets it at once, the others
+    when they next read the change stream."""
+    forget(code)
+    link_changes.announce(code)
+
+
+@receiver([post_save, post_delete], sender=Link, dispatch_uid="links.resolver.changed")
+def _link_saved(sender, instance, **kwargs):
+    changed(instance.short_code)

@@ -181,6 +181,6 @@ def set_active(link, active):
     """Deactivate (the soft delete) or reactivate; clicks stay, the code is never reused."""
     Link.objects.filter(pk=link.pk).update(is_active=active)
     link.is_active = active
-    # This process stops redirecting at once; other workers within LINK_CACHE_TTL.
-    resolver.forget(link.short_code)
+    # An UPDATE sends no post_save: announce it, or workers keep redirecting.
+    resolver.changed(link.short_code)
     return link

@@ -160,9 +160,13 @@ ANONYMIZE_IP = env.bool("ANONYMIZE_IP", default=False)
 REDIS_URL = env.str("REDIS_URL", default="")
 
 # --- Short links and click recording (issue 4) -------------------------------------------
-# Seconds a worker trusts its cached short-code lookup: a deactivated or edited link stops
-# or changes redirecting in every worker within this window.
-LINK_CACHE_TTL = env.float("LINK_CACHE_TTL", default=5.0)
+# Seconds a worker trusts its cached short-code lookup while it hears of link changes
+# through Redis (REDIS_URL; changes then reach every worker within LINK_CACHE_SYNC_INTERVAL).
+LINK_CACHE_TTL = env.float("LINK_CACHE_TTL", default=300.0)
+LINK_CACHE_SYNC_INTERVAL = env.float("LINK_CACHE_SYNC_INTERVAL", default=1.0)
+# Without Redis (or while it is down), and for unknown codes: a deactivated or edited link
+# stops or changes redirecting in every worker within this window.
+LINK_CACHE_TTL_WITHOUT_SYNC = env.float("LINK_CACHE_TTL_WITHOUT_SYNC", default=5.0)
 # Codes each worker keeps (LRU); unknown codes count too, so scans stay bounded.
 LINK_CACHE_SIZE = env.int("LINK_CACHE_SIZE", default=50000)
 # While PostgreSQL is down, known links keep redirecting from a cache entry up to this old.

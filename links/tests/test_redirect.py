@@ -125,7 +125,7 @@ def test_an_edit_is_seen_at_once_by_the_process_that_made_it(client, link):
 def test_a_cached_link_is_looked_up_again_after_the_cache_window(
     client, link, settings, django_assert_num_queries
 ):
-    settings.LINK_CACHE_TTL = 0
+    settings.LINK_CACHE_TTL_WITHOUT_SYNC = 0
     client.get("/Promo24")
     with django_assert_num_queries(1):
         client.get("/Promo24")
