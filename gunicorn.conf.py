@@ -20,10 +20,15 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 # (SIGTERM, SIGHUP, max_requests) the exiting worker loads what it spooled; if PostgreSQL
 # is down then, the files stay and the next worker loads them.
 def post_worker_init(worker):
+    import importlib
+
     from django.conf import settings
 
     from analytics import spool
 
+    # Load the URLconf (and the user-agent parser's ~1,300 regexes) now, not in the first
+    # visitor's redirect: after a reload every new worker would otherwise stall once.
+    importlib.import_module(settings.ROOT_URLCONF)
     if settings.CLICK_FLUSHER_THREAD:
         spool.start_flusher()
 

@@ -8,10 +8,12 @@ header is ignored entirely: a client talking to us directly cannot change its ad
 """
 
 import ipaddress
+from functools import lru_cache
 
 from django.conf import settings
 
 
+@lru_cache(maxsize=4096)
 def _parse(value):
     """An address from one header entry or REMOTE_ADDR, or None for anything else."""
     value = value.strip().strip('"')
@@ -41,9 +43,9 @@ def client_ip(meta, trusted_proxies=None, anonymize_ip=None):
     """The visitor's address from a WSGI environ / request.META, as text, or None."""
     trusted_proxies = settings.TRUSTED_PROXY_COUNT if trusted_proxies is None else trusted_proxies
     anonymize_ip = settings.ANONYMIZE_IP if anonymize_ip is None else anonymize_ip
-    address = _parse(meta.get("REMOTE_ADDR") or "")
+    address = None
     if trusted_proxies > 0:
-        entries = [entry for entry in meta.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        entries = meta.get("HTTP_X_FORWARDED_FOR", "").split(",")
         entries = [entry for entry in entries if entry.strip()]
         if entries:
             # Fewer entries than proxies: the request passed fewer proxies, all of them
@@ -51,7 +53,9 @@ def client_ip(meta, trusted_proxies=None, anonymize_ip=None):
             chosen = entries[-trusted_proxies] if len(entries) >= trusted_proxies else entries[0]
             # Garbage where a trusted proxy should have written an address: keep the
             # socket address rather than guess.
-            address = _parse(chosen) or address
+            address = _parse(chosen[:100])
+    if address is None:
+        address = _parse((meta.get("REMOTE_ADDR") or "")[:100])
     if address is None:
         return None
     if anonymize_ip:

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 from django.utils.functional import empty
 
@@ -69,8 +70,9 @@ def test_head_answers_302_and_records_a_bot_click(client, link):
     assert click.bot_reason.startswith("method:head")
 
 
-def test_post_is_refused_with_405(client, link):
-    assert client.post("/Promo24").status_code == 405
+def test_post_is_refused_with_405_even_with_csrf_checks(link):
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.post("/Promo24").status_code == 405
 
 
 def test_an_unknown_code_answers_a_small_404_page_and_records_nothing(client, db):
