@@ -9,6 +9,8 @@ with every fact needed to replay the click, and the visitor is redirected all th
 
 import contextlib
 import logging
+import os
+import time
 import uuid
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -69,6 +71,24 @@ def visitor_from_request(request, link_id=None):
     )
 
 
+def uuid7():
+    """A time-ordered UUID (RFC 9562 version 7): 48 bits of Unix milliseconds, then random.
+
+    New click ids land at the right edge of the primary-key index instead of on a random
+    page of it, which keeps PostgreSQL's work per loaded click low as `clicks` grows.
+    """
+    milliseconds = time.time_ns() // 1_000_000
+    random_bits = int.from_bytes(os.urandom(10), "big")
+    value = (
+        (milliseconds & (2**48 - 1)) << 80
+        | 0x7 << 76
+        | (random_bits >> 68) << 64
+        | 0b10 << 62
+        | random_bits & (2**62 - 1)
+    )
+    return uuid.UUID(int=value)
+
+
 @lru_cache(maxsize=4096)
 def describe_user_agent(user_agent):
     """(browser, os, device type) of a user agent; parsed once per distinct string."""
@@ -105,7 +125,7 @@ def click_row(visitor):
         browser = os_family = device = None
     verdict = _verdict(visitor)
     return {
-        "id": str(uuid.uuid4()),
+        "id": str(uuid7()),
         "link_id": str(visitor.link_id),
         "timestamp": visitor.timestamp.isoformat(),
         "ip_address": visitor.ip,

@@ -379,7 +379,7 @@ def pg_restart(args, codes_file):
         time.sleep(args.seconds / 3)
         started = time.monotonic()
         subprocess.run(
-            ["pg_ctlcluster", "--skip-systemctl-redirect", *PG_CLUSTER, "stop", "-m", "fast"],
+            ["pg_ctlcluster", "--skip-systemctl-redirect", *PG_CLUSTER, "stop"],
             check=True,
         )
         time.sleep(args.outage)

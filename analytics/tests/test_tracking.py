@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 from django.test import RequestFactory
 
@@ -141,3 +143,14 @@ def test_only_the_bot_signal_headers_are_kept_on_the_visitor():
     )
     visitor = visitor_from_request(request)
     assert visitor.headers == {"accept-language": "en", "sec-fetch-mode": "navigate"}
+
+
+def test_click_ids_are_time_ordered_version_7_uuids():
+    from analytics.tracking import uuid7
+
+    ids = [uuid7() for _ in range(50)]
+    assert {value.version for value in ids} == {7}
+    assert {value.variant for value in ids} == {uuid.RFC_4122}
+    assert len(set(ids)) == 50
+    milliseconds = [value.int >> 80 for value in ids]
+    assert milliseconds == sorted(milliseconds)
