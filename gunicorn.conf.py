@@ -29,6 +29,12 @@ def post_worker_init(worker):
     # Load the URLconf (and the user-agent parser's ~1,300 regexes) now, not in the first
     # visitor's redirect: after a reload every new worker would otherwise stall once.
     importlib.import_module(settings.ROOT_URLCONF)
+    from links import resolver
+
+    try:
+        resolver.prime()
+    except Exception:  # PostgreSQL down at boot: the cache fills as links are followed
+        worker.log.exception("link cache not primed")
     if settings.CLICK_FLUSHER_THREAD:
         spool.start_flusher()
 

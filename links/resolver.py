@@ -15,6 +15,7 @@ second; a code this process has never seen answers 503.
 """
 
 import logging
+import random
 import threading
 import time
 from collections import OrderedDict
@@ -119,6 +120,37 @@ def resolve(code):
     if entry is not None and now - entry[0] < settings.LINK_CACHE_STALE_SECONDS:
         return entry[1]
     raise LookupUnavailable(code)
+
+
+_PRIME_SQL = (
+    "SELECT short_code, id, original_url, forward_query, is_active, expires_at FROM links "
+    "WHERE is_active ORDER BY created_at DESC LIMIT %s"
+)
+
+
+def prime(limit=None):
+    """Fill this worker's cache with the newest active links (gunicorn's post_worker_init).
+
+    Every worker would otherwise miss once on every code it meets, five times per code with
+    five workers. Entry ages are spread over half the TTL so they do not all expire at once.
+    """
+    limit = settings.LINK_CACHE_PRIME if limit is None else limit
+    limit = min(limit, settings.LINK_CACHE_SIZE)
+    if limit <= 0:
+        return 0
+    now = time.monotonic()
+    synced, _codes = link_changes.poll(now)  # the stream position first: later changes evict
+    with connection.cursor() as cursor:
+        cursor.execute(_PRIME_SQL, [limit])
+        rows = cursor.fetchall()
+    spread = (settings.LINK_CACHE_TTL if synced else settings.LINK_CACHE_TTL_WITHOUT_SYNC) / 2
+    with _lock:
+        for code, *target in reversed(rows):
+            _cache[code] = (now - random.random() * spread, Target(*target))
+            _cache.move_to_end(code)
+        while len(_cache) > settings.LINK_CACHE_SIZE:
+            _cache.popitem(last=False)
+    return len(rows)
 
 
 def forget(code=None):

@@ -167,8 +167,11 @@ LINK_CACHE_SYNC_INTERVAL = env.float("LINK_CACHE_SYNC_INTERVAL", default=1.0)
 # Without Redis (or while it is down), and for unknown codes: a deactivated or edited link
 # stops or changes redirecting in every worker within this window.
 LINK_CACHE_TTL_WITHOUT_SYNC = env.float("LINK_CACHE_TTL_WITHOUT_SYNC", default=5.0)
-# Codes each worker keeps (LRU); unknown codes count too, so scans stay bounded.
-LINK_CACHE_SIZE = env.int("LINK_CACHE_SIZE", default=50000)
+# Codes each worker keeps (LRU, ~300 bytes each); unknown codes count too, so scans stay
+# bounded. Set it to at least the number of links that get clicks.
+LINK_CACHE_SIZE = env.int("LINK_CACHE_SIZE", default=100000)
+# Newest active links loaded into each worker's cache when it starts (0: none).
+LINK_CACHE_PRIME = env.int("LINK_CACHE_PRIME", default=100000)
 # While PostgreSQL is down, known links keep redirecting from a cache entry up to this old.
 LINK_CACHE_STALE_SECONDS = env.float("LINK_CACHE_STALE_SECONDS", default=3600.0)
 # Clicks are appended to files here and loaded into PostgreSQL by a flusher thread in each

@@ -193,3 +193,21 @@ def test_a_recording_failure_still_redirects_and_logs_the_click(client, link, se
     assert str(link.pk) in record.getMessage()
     assert "https://news.example/" in record.getMessage()
     assert "Chrome/131" in record.getMessage()
+
+
+def test_a_primed_cache_redirects_the_newest_active_links_without_a_query(
+    client, db, settings, django_assert_num_queries
+):
+    from links import resolver
+
+    settings.LINK_CACHE_TTL_WITHOUT_SYNC = 60
+    LinkFactory(short_code="Old001")
+    LinkFactory(short_code="New001")
+    LinkFactory(short_code="Off001", is_active=False)
+    assert resolver.prime(limit=1) == 1
+    with django_assert_num_queries(0):
+        assert client.get("/New001").status_code == 302
+    with django_assert_num_queries(1):
+        assert client.get("/Old001").status_code == 302
+    with django_assert_num_queries(1):
+        assert client.get("/Off001").status_code == 404
