@@ -30,7 +30,17 @@ PORT = int(os.environ.get("BENCH_PORT", "18400"))
 DATABASE = os.environ.get("BENCH_DATABASE", "macondo_bench_redirect")
 SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 PG_CLUSTER = os.environ.get("BENCH_PG_CLUSTER", "15 main").split()
-GEOIP = Path(os.environ.get("BENCH_GEOIP_DIR", ROOT.parent.parent / "shared" / "geoip"))
+GEOIP = Path(
+    os.environ.get("BENCH_GEOIP_DIR")
+    or next(
+        (
+            path
+            for path in (ROOT.parent / "shared" / "geoip", ROOT.parent.parent / "shared" / "geoip")
+            if path.is_dir()
+        ),
+        ROOT.parent / "shared" / "geoip",
+    )
+)
 ACCESS_LINE = re.compile(r'"(?:GET|HEAD) (\S+) HTTP/[\d.]+" (\d{3}) ')
 
 

@@ -4,8 +4,8 @@ import shutil
 import pytest
 
 from analytics import geo
+from analytics.tests.geoip_files import GEOIP
 
-GEOIP = "/work/shared/geoip"
 CITY = f"{GEOIP}/GeoLite2-City-Test.mmdb"
 ASN = f"{GEOIP}/GeoLite2-ASN-Test.mmdb"
 BROKEN = f"{GEOIP}/GeoIP2-City-Test-Broken-Double-Format.mmdb"

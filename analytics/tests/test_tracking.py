@@ -5,6 +5,7 @@ from django.test import RequestFactory
 
 from analytics import spool
 from analytics.models import Click
+from analytics.tests.geoip_files import GEOIP
 from analytics.tracking import visitor_from_request
 from links.tests.factories import LinkFactory
 
@@ -16,7 +17,6 @@ IPHONE = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
     "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
 )
-GEOIP = "/work/shared/geoip"
 
 
 @pytest.fixture
