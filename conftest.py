@@ -30,3 +30,20 @@ def superuser(db):
 def admin_client(client, superuser):
     client.force_login(superuser)
     return client
+
+
+# --- Short links and click recording (issue 4) ---------------------------------------------
+@pytest.fixture(autouse=True)
+def _click_spool(settings, tmp_path):
+    """Each test spools clicks into its own folder and flushes them itself (no thread);
+    link lookups and GeoIP answers cached by an earlier test are forgotten."""
+    from analytics import geo
+    from links import link_changes, resolver
+
+    settings.CLICK_SPOOL_DIR = str(tmp_path / "click-spool")
+    settings.CLICK_FLUSHER_THREAD = False
+    settings.REDIS_URL = ""
+    link_changes.reset()
+    resolver.forget()
+    geo.reset()
+    yield

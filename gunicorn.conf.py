@@ -29,9 +29,10 @@ timeout = _env_int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 25)
 keepalive = _env_int("GUNICORN_KEEPALIVE", 5)
 # Recycle workers now and then so a slow leak never becomes an outage; jitter avoids all
-# workers restarting at once.
-max_requests = _env_int("GUNICORN_MAX_REQUESTS", 2000)
-max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 200)
+# workers restarting at once. Rarely: a new worker primes its link cache (~1 s of CPU), so
+# at campaign peaks (~2,000 redirects/s) a low limit would recycle workers every second.
+max_requests = _env_int("GUNICORN_MAX_REQUESTS", 200000)
+max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 20000)
 # The heartbeat file on tmpfs: a slow container disk must not look like a hung worker.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 
@@ -42,3 +43,44 @@ _client = "" if _env_bool("ANONYMIZE_IP", False) else "%(h)s "
 access_log_format = _client + '"%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s"'
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+
+
+# --- Click spool hooks (issue 4): keep these together ------------------------------------
+# Each worker appends clicks to its own spool file; a flusher thread loads them into
+# PostgreSQL about once a second (analytics/spool.py). On a graceful stop or reload
+# (SIGTERM, SIGHUP, max_requests) the exiting worker loads what it spooled; if PostgreSQL
+# is down then, the files stay and the next worker loads them.
+def _serves_django():
+    from django.apps import apps
+
+    return apps.ready  # the worker has loaded macondo.wsgi (not some other WSGI app)
+
+
+def post_worker_init(worker):
+    import importlib
+
+    if not _serves_django():
+        return
+    from django.conf import settings
+
+    from analytics import spool
+
+    # Load the URLconf (and the user-agent parser's ~1,300 regexes) now, not in the first
+    # visitor's redirect: after a reload every new worker would otherwise stall once.
+    importlib.import_module(settings.ROOT_URLCONF)
+    from links import resolver
+
+    try:
+        resolver.prime()
+    except Exception:  # PostgreSQL down at boot: the cache fills as links are followed
+        worker.log.exception("link cache not primed")
+    if settings.CLICK_FLUSHER_THREAD:
+        spool.start_flusher()
+
+
+def worker_exit(server, worker):
+    if not _serves_django():
+        return
+    from analytics import spool
+
+    spool.shutdown(timeout=graceful_timeout / 2)

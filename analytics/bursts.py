@@ -8,8 +8,11 @@ State must be shared by all gunicorn workers, so it never lives in a per-process
   fast a client clicks. A Redis error means "no burst evidence" for that click (never an
   error page); it is logged once per outage and Redis is not retried for a few seconds, so
   an outage does not add a timeout to every redirect.
-- without REDIS_URL: the clicks table itself, counting this link's clicks from the same IP
-  and user agent in the window (one query on the (link, timestamp) index).
+- without REDIS_URL (the quick start, one-process deployments): a bounded in-process
+  window per key. It is NOT shared between gunicorn workers, so production sets REDIS_URL
+  (settings log a warning at start when it is missing). The clicks table is no fallback: a
+  query per redirect would put the database back on the hot path, and clicks reach the
+  table only when the spool is flushed, a second or so after the redirect.
 """
 
 import hashlib
@@ -17,12 +20,9 @@ import logging
 import threading
 import time
 import uuid
-from datetime import timedelta
+from collections import OrderedDict, deque
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import DataError
-from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -70,32 +70,28 @@ class RedisBursts:
         return in_window >= self.count
 
 
-class DatabaseBursts:
-    def __init__(self, count, window):
-        self.count, self.window = count, window
+class LocalBursts:
+    """Per-process sliding windows, for deployments without Redis (see the module doc)."""
+
+    def __init__(self, count, window, max_keys=50_000):
+        self.count, self.window, self.max_keys = count, window, max_keys
+        self._windows = OrderedDict()
+        self._lock = threading.Lock()
 
     def is_burst(self, visitor):
-        from .models import Click
-
-        now = visitor.timestamp or timezone.now()
-        try:
-            return self._count_earlier(Click, visitor, now) >= self.count - 1
-        except (ValueError, ValidationError, DataError) as exc:
-            # Values the column cannot hold (a NUL byte, a malformed IP), refused before the
-            # query is sent: no burst evidence, the transaction stays usable.
-            logger.info("No burst check for this click: %s", exc)
-            return False
-
-    def _count_earlier(self, Click, visitor, now):
-        earlier = Click.objects.filter(
-            link_id=visitor.link_id,
-            ip_address=visitor.ip,
-            user_agent=visitor.user_agent,
-            timestamp__gt=now - timedelta(seconds=self.window),
-            timestamp__lte=now,
-        )
-        # This click is not stored yet: count-1 earlier ones make it the count-th.
-        return earlier[: self.count - 1].count()
+        now = visitor.timestamp.timestamp() if visitor.timestamp else time.time()
+        ua_hash = hashlib.blake2b(visitor.user_agent.encode(), digest_size=8).digest()
+        key = (str(visitor.link_id), visitor.ip, ua_hash)
+        with self._lock:
+            times = self._windows.pop(key, None) or deque(maxlen=self.count)
+            while times and times[0] <= now - self.window:
+                times.popleft()
+            times.append(now)
+            self._windows[key] = times
+            # Bounded memory: the least recently seen clients are forgotten first.
+            while len(self._windows) > self.max_keys:
+                self._windows.popitem(last=False)
+            return len(times) >= self.count
 
 
 _detectors = {}
@@ -109,7 +105,7 @@ def detector():
         _detectors[config] = (
             RedisBursts(url, count, window, timeout=settings.BOT_REDIS_TIMEOUT_SECONDS)
             if url
-            else DatabaseBursts(count, window)
+            else LocalBursts(count, window)
         )
     return _detectors[config]
 

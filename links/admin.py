@@ -1,9 +1,12 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from analytics.models import Click
 
+from . import services
 from .models import Campaign, Client, Link, LinkTag, Tag
 
 
@@ -103,6 +106,41 @@ class LinkTagInline(admin.TabularInline):
     verbose_name_plural = "tags"
 
 
+class LinkAddForm(forms.ModelForm):
+    """Adding a link: a typed short code is a custom alias, checked by links.services
+    (format, reserved words, taken in any case); blank generates a code."""
+
+    short_code = forms.CharField(
+        required=False,
+        label="Short code",
+        help_text="Leave blank for a generated code, or type an alias: 3–50 letters, "
+        "digits, “-” or “_”. Codes are case-sensitive and can never be changed.",
+    )
+
+    class Meta:
+        model = Link
+        fields = [
+            "short_code",
+            "name",
+            "original_url",
+            "client",
+            "campaign",
+            "user",
+            "expires_at",
+            "is_active",
+            "forward_query",
+        ]
+
+    def clean_short_code(self):
+        alias = self.cleaned_data["short_code"].strip()
+        if alias:
+            try:
+                services.check_alias(alias)
+            except ValidationError as error:
+                raise ValidationError(error.message_dict["alias"]) from None
+        return alias
+
+
 @admin.register(Link)
 class LinkAdmin(admin.ModelAdmin):
     list_display = [
@@ -139,6 +177,40 @@ class LinkAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .annotate(human_clicks=_click_count(False), bot_clicks=_click_count(True))
         )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = LinkAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A code may already be printed on a poster: it never changes.
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly + ["short_code"] if obj is not None else readonly
+
+    def get_changeform_initial_data(self, request):
+        return {"user": request.user.pk, **super().get_changeform_initial_data(request)}
+
+    def save_model(self, request, obj, form, change):
+        """Every write goes through links.services, the one place of the link rules."""
+        if change:
+            fields = services.EDITABLE_FIELDS & set(form.changed_data)
+            services.update_link(obj, **{field: getattr(obj, field) for field in fields})
+            return
+        link = services.create_link(
+            user=obj.user,
+            client=obj.client,
+            original_url=obj.original_url,
+            name=obj.name,
+            campaign=obj.campaign,
+            alias=form.cleaned_data["short_code"] or None,
+            expires_at=obj.expires_at,
+            is_active=obj.is_active,
+            forward_query=obj.forward_query,
+        )
+        # The inline tag formsets save against `obj`: make it the stored link.
+        obj.pk, obj.short_code, obj._state = link.pk, link.short_code, link._state
+        obj.created_at, obj.updated_at = link.created_at, link.updated_at
 
     @admin.display(description="Human clicks", ordering="human_clicks")
     def human_clicks(self, obj):

@@ -5,6 +5,7 @@ import logging
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from . import resolver
 from .models import Link, LinkTag, Tag
 from .shortcodes import generate_code, validate_alias
 
@@ -97,7 +98,9 @@ def _save_with_code(link, alias):
     raise RuntimeError(f"No free short code after {_CODE_ATTEMPTS} attempts")
 
 
-def _check_alias(alias, exclude_pk=None):
+def check_alias(alias, exclude_pk=None):
+    """Raise ValidationError keyed "alias" unless `alias` is acceptable and free (forms
+    call it to show the error early; the unique index still decides at INSERT)."""
     try:
         validate_alias(alias)
     except ValidationError as error:
@@ -140,14 +143,14 @@ def create_link(
     # Validates and normalises the destination and the campaign/client rule.
     link.full_clean(exclude=["short_code"], validate_unique=False)
     if alias:
-        _check_alias(alias)
+        check_alias(alias)
     _save_with_code(link, alias)
     if tag_names:
         set_tags(link, tag_names)
     return link
 
 
-_EDITABLE = {
+EDITABLE_FIELDS = {
     "name",
     "original_url",
     "client",
@@ -162,7 +165,7 @@ _EDITABLE = {
 def update_link(link, *, tags=None, **changes):
     """Change a link's editable fields (and tags, when given). The short code never changes:
     it may already be printed on a poster."""
-    unknown = set(changes) - _EDITABLE
+    unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise TypeError(f"Not editable: {', '.join(sorted(unknown))}")
     for field, value in changes.items():
@@ -178,4 +181,6 @@ def set_active(link, active):
     """Deactivate (the soft delete) or reactivate; clicks stay, the code is never reused."""
     Link.objects.filter(pk=link.pk).update(is_active=active)
     link.is_active = active
+    # An UPDATE sends no post_save: announce it, or workers keep redirecting.
+    resolver.changed(link.short_code)
     return link

@@ -292,6 +292,36 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
+# --- Short links and click recording (issue 4) -------------------------------------------
+# Seconds a worker trusts its cached short-code lookup while it hears of link changes
+# through Redis (REDIS_URL; changes then reach every worker within LINK_CACHE_SYNC_INTERVAL).
+LINK_CACHE_TTL = env.float("LINK_CACHE_TTL", default=300.0)
+LINK_CACHE_SYNC_INTERVAL = env.float("LINK_CACHE_SYNC_INTERVAL", default=1.0)
+# Without Redis (or while it is down), and for unknown codes: a deactivated or edited link
+# stops or changes redirecting in every worker within this window.
+LINK_CACHE_TTL_WITHOUT_SYNC = env.float("LINK_CACHE_TTL_WITHOUT_SYNC", default=5.0)
+# Codes each worker keeps (LRU, ~300 bytes each); unknown codes count too, so scans stay
+# bounded. Set it to at least the number of links that get clicks.
+LINK_CACHE_SIZE = env.int("LINK_CACHE_SIZE", default=100000)
+# Newest active links loaded into each worker's cache when it starts (0: none).
+LINK_CACHE_PRIME = env.int("LINK_CACHE_PRIME", default=100000)
+# While PostgreSQL is down, known links keep redirecting from a cache entry up to this old.
+LINK_CACHE_STALE_SECONDS = env.float("LINK_CACHE_STALE_SECONDS", default=3600.0)
+# Clicks are appended to files here and loaded into PostgreSQL by a flusher thread in each
+# worker. Local disk shared by all workers of a host, kept across restarts (not tmpfs).
+CLICK_SPOOL_DIR = env.str("CLICK_SPOOL_DIR", default=str(BASE_DIR / "var" / "click-spool"))
+# Seconds between loads of spooled clicks (how fresh the dashboards are).
+CLICK_FLUSH_INTERVAL = env.float("CLICK_FLUSH_INTERVAL", default=1.0)
+# Clicks per COPY transaction when loading a spool file.
+CLICK_FLUSH_BATCH_SIZE = env.int("CLICK_FLUSH_BATCH_SIZE", default=5000)
+# Run the flusher thread inside each web process. Off: run `manage.py drain_clicks --follow`.
+CLICK_FLUSHER_THREAD = env.bool("CLICK_FLUSHER_THREAD", default=True)
+# Characters of the user agent and referrer stored per click (longer ones are cut).
+CLICK_USER_AGENT_MAX_CHARS = env.int("CLICK_USER_AGENT_MAX_CHARS", default=1000)
+CLICK_REFERRER_MAX_CHARS = env.int("CLICK_REFERRER_MAX_CHARS", default=2000)
+# Benchmarks only: serve a constant-302 baseline view at /bench-302/<code>.
+BENCH_VIEWS = env.bool("BENCH_VIEWS", default=False)
+
 # --- Logging ----------------------------------------------------------------------------
 
 # --- Operations (issue 7): version, health, logging, CSP, database knobs -------------------

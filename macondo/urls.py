@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from links import redirect
 from macondo import health
 
 urlpatterns = [
@@ -16,3 +18,9 @@ urlpatterns = [
     path("dashboard/", include("analytics.urls")),
     path("dashboard/", include("links.urls")),
 ]
+
+# --- Short links (issue 4): keep these LAST, after every app route. -----------------------
+if settings.BENCH_VIEWS:
+    # Benchmark baseline: a constant 302 through the same middleware (bench/redirect).
+    urlpatterns.append(path("bench-302/<str:code>", redirect.constant_redirect))
+urlpatterns.append(path("<str:code>", redirect.follow, name="follow_link"))

@@ -8,9 +8,8 @@ from django.utils import timezone
 
 from analytics import bursts
 from analytics.bots import judge
-from analytics.bursts import DatabaseBursts, RedisBursts
+from analytics.bursts import LocalBursts, RedisBursts
 from analytics.models import Click
-from analytics.tests.factories import ClickFactory
 from analytics.tests.test_bots import CHROME
 from analytics.visitor import Visitor
 
@@ -115,42 +114,40 @@ def test_judge_marks_a_burst_with_redis(settings, redis_available):
         client.delete(key)
 
 
-def test_without_redis_bursts_are_counted_in_the_clicks_table(settings, db):
+def test_without_redis_bursts_are_counted_in_the_process_without_a_query(
+    settings, db, django_assert_num_queries
+):
     settings.REDIS_URL = ""
-    assert isinstance(bursts.detector(), DatabaseBursts)
+    assert isinstance(bursts.detector(), LocalBursts)
     now = timezone.now()
-    first = ClickFactory(ip_address="203.0.113.7", user_agent=CHROME, timestamp=now)
-    for seconds in (5, 10, 15):
-        ClickFactory(
-            link=first.link,
-            ip_address="203.0.113.7",
-            user_agent=CHROME,
-            timestamp=now + timedelta(seconds=seconds),
-        )
-    ClickFactory(  # outside the window of the visit judged below
-        link=first.link,
-        ip_address="203.0.113.7",
-        user_agent=CHROME,
-        timestamp=now - timedelta(seconds=40),
-    )
+    link_id = uuid.uuid4()
 
-    def visit(seconds):
+    def visit(seconds, ip="203.0.113.7"):
         return Visitor(
-            user_agent=CHROME,
-            ip="203.0.113.7",
-            link_id=first.link_id,
-            timestamp=now + timedelta(seconds=seconds),
+            user_agent=CHROME, ip=ip, link_id=link_id, timestamp=now + timedelta(seconds=seconds)
         )
 
-    assert not judge(visit(20)).is_bot  # 4 earlier clicks in the window: the 5th
-    ClickFactory(
-        link=first.link,
-        ip_address="203.0.113.7",
-        user_agent=CHROME,
-        timestamp=now + timedelta(seconds=20),
-    )
-    assert judge(visit(25)).reasons == ("burst",)  # the 6th
-    assert not judge(visit(45)).is_bot  # the window has moved on
+    with django_assert_num_queries(0):
+        answers = [judge(visit(s)).is_bot for s in (-40, 0, 5, 10, 15, 20)]
+    # The click 40 s earlier is outside the window of the others: the 6th in 30 s is at +25.
+    assert answers == [False] * 6
+    assert judge(visit(25)).reasons == ("burst",)
+    assert not judge(visit(25, ip="203.0.113.8")).is_bot
+    assert not judge(visit(70)).is_bot  # the window has moved on
+
+
+def test_the_in_process_window_forgets_the_least_recent_clients_first():
+    detector = LocalBursts(count=2, window=30, max_keys=3)
+    now = timezone.now()
+    visitors = [
+        Visitor(user_agent=CHROME, ip=f"203.0.113.{i}", link_id="l", timestamp=now)
+        for i in range(5)
+    ]
+    for visitor in visitors:
+        assert not detector.is_burst(visitor)
+    assert len(detector._windows) == 3
+    assert detector.is_burst(visitors[4])  # still remembered: its second click is a burst
+    assert not detector.is_burst(visitors[0])  # forgotten: counted from one again
 
 
 def test_stored_clicks_are_never_counted_as_a_burst_again(settings, redis_available):
@@ -168,12 +165,19 @@ def test_stored_clicks_are_never_counted_as_a_burst_again(settings, redis_availa
         (CHROME, "not-an-ip", uuid.UUID(int=1)),
         (CHROME, "203.0.113.7", "not-a-uuid"),
     ],
-    ids=["NUL byte", "bad IP", "bad link id"],
+    ids=["NUL byte", "bad IP", "odd link id"],
 )
-def test_values_the_clicks_table_cannot_hold_give_no_burst_evidence(
-    settings, db, user_agent, ip, link_id
-):
+def test_odd_values_give_no_burst_evidence_and_no_error(settings, db, user_agent, ip, link_id):
     settings.REDIS_URL = ""
     visitor = Visitor(user_agent=user_agent, ip=ip, link_id=link_id)
     assert "burst" not in judge(visitor).reasons
     assert Click.objects.count() == 0  # the connection is still usable
+
+
+def test_deploy_checks_warn_when_bursts_cannot_be_shared_between_workers(settings):
+    from django.core.checks import run_checks
+
+    settings.REDIS_URL = ""
+    assert "analytics.W001" in [m.id for m in run_checks(include_deployment_checks=True)]
+    settings.REDIS_URL = REDIS_URL
+    assert "analytics.W001" not in [m.id for m in run_checks(include_deployment_checks=True)]

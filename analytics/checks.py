@@ -1,0 +1,16 @@
+from django.conf import settings
+from django.core.checks import Tags, Warning, register
+
+
+@register(Tags.security, deploy=True)
+def redis_for_shared_click_state(app_configs, **kwargs):
+    if settings.REDIS_URL:
+        return []
+    return [
+        Warning(
+            "REDIS_URL is not set: click bursts are counted per gunicorn worker, and link "
+            "edits reach the redirect's cache only after LINK_CACHE_TTL_WITHOUT_SYNC.",
+            hint="Set REDIS_URL (see README, 'Bot verdicts' and 'Short links').",
+            id="analytics.W001",
+        )
+    ]

@@ -1,0 +1,166 @@
+import uuid
+
+import pytest
+from django.test import RequestFactory
+
+from analytics import spool
+from analytics.models import Click
+from analytics.tests.geoip_files import GEOIP
+from analytics.tracking import visitor_from_request
+from links.tests.factories import LinkFactory
+
+CHROME = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+)
+IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
+)
+
+
+@pytest.fixture
+def link(db):
+    return LinkFactory(short_code="Trk001", original_url="https://shop.example/")
+
+
+@pytest.fixture
+def geoip(settings):
+    settings.GEOIP_CITY_DB = f"{GEOIP}/GeoLite2-City-Test.mmdb"
+    settings.GEOIP_ASN_DB = f"{GEOIP}/GeoLite2-ASN-Test.mmdb"
+    return settings
+
+
+# What a real browser sends on a top-level navigation (the bot verdict checks for it).
+BROWSER_HEADERS = {
+    "HTTP_ACCEPT_LANGUAGE": "en-GB,en;q=0.9",
+    "HTTP_SEC_FETCH_MODE": "navigate",
+    "HTTP_SEC_FETCH_DEST": "document",
+    "HTTP_SEC_FETCH_SITE": "cross-site",
+    "HTTP_SEC_CH_UA": '"Chromium";v="131", "Google Chrome";v="131"',
+}
+
+
+def follow(client, **headers):
+    response = client.get("/Trk001", **{**BROWSER_HEADERS, **headers})
+    assert response.status_code == 302
+    spool.flush()
+    return Click.objects.get()
+
+
+def test_a_click_stores_where_it_came_from(client, link, geoip):
+    click = follow(
+        client,
+        REMOTE_ADDR="81.2.69.142",
+        HTTP_USER_AGENT=CHROME,
+        HTTP_REFERER="https://news.example/story",
+    )
+    assert click.link == link
+    assert click.ip_address == "81.2.69.142"
+    assert (click.country, click.city) == ("GB", "London")
+    assert click.user_agent == CHROME
+    assert click.referrer == "https://news.example/story"
+    assert (click.browser, click.os, click.device_type) == ("Chrome", "Windows", "desktop")
+    assert click.is_bot is False
+    assert click.bot_reason is None
+    assert click.timestamp is not None
+
+
+def test_a_phone_is_a_mobile_device(client, link):
+    click = follow(client, HTTP_USER_AGENT=IPHONE)
+    assert (click.browser, click.os, click.device_type) == ("Mobile Safari", "iOS", "mobile")
+
+
+def test_a_crawler_is_stored_as_a_bot_with_its_reason(client, link):
+    click = follow(client, HTTP_USER_AGENT="Mozilla/5.0 (compatible; Googlebot/2.1)")
+    assert click.is_bot
+    assert click.bot_reason.split(",")[0] == "ua:crawler"
+    assert click.device_type == "bot"
+
+
+def test_a_missing_user_agent_is_a_bot(client, link):
+    click = follow(client)
+    assert click.is_bot
+    assert click.bot_reason.split(",")[0] == "ua:empty"
+    assert click.user_agent == ""
+
+
+def test_the_asn_reaches_the_click(client, link, geoip):
+    click = follow(client, REMOTE_ADDR="1.0.0.1", HTTP_USER_AGENT=CHROME)
+    assert (click.asn_number, click.asn_org) == (15169, "Google Inc.")
+
+
+def test_a_genuine_forwarded_address_is_stored_behind_one_trusted_proxy(client, link, geoip):
+    geoip.TRUSTED_PROXY_COUNT = 1
+    click = follow(client, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, 81.2.69.142")
+    assert click.ip_address == "81.2.69.142"
+    assert click.country == "GB"
+
+
+def test_a_forged_forwarded_address_is_ignored_without_trusted_proxies(client, link, geoip):
+    geoip.TRUSTED_PROXY_COUNT = 0
+    click = follow(client, REMOTE_ADDR="89.160.20.112", HTTP_X_FORWARDED_FOR="81.2.69.142")
+    assert click.ip_address == "89.160.20.112"
+    assert click.country == "SE"
+
+
+def test_an_ipv6_visitor_is_stored(client, link, geoip):
+    click = follow(client, REMOTE_ADDR="2001:218::1")
+    assert click.ip_address == "2001:218::1"
+    assert click.country == "JP"
+
+
+def test_stored_addresses_can_be_anonymised(client, link, settings):
+    settings.ANONYMIZE_IP = True
+    click = follow(client, REMOTE_ADDR="2001:db8:1:2:3:4:5:6")
+    assert click.ip_address == "2001:db8:1::"
+
+
+@pytest.mark.parametrize("name", ["missing.mmdb", "GeoIP2-City-Test-Broken-Double-Format.mmdb"])
+def test_a_missing_or_corrupt_geoip_file_still_redirects_and_records(client, link, settings, name):
+    settings.GEOIP_CITY_DB = f"{GEOIP}/{name}"
+    click = follow(client, REMOTE_ADDR="81.2.69.142", HTTP_USER_AGENT=CHROME)
+    assert click.ip_address == "81.2.69.142"
+    assert click.country is None
+
+
+def test_a_20_kb_user_agent_is_stored_up_to_the_cap(client, link, settings):
+    settings.CLICK_USER_AGENT_MAX_CHARS = 1000
+    click = follow(client, HTTP_USER_AGENT=CHROME + "x" * 20_000)
+    assert click.user_agent == (CHROME + "x" * 20_000)[:1000]
+
+
+def test_a_long_referrer_is_stored_up_to_the_cap(client, link, settings):
+    settings.CLICK_REFERRER_MAX_CHARS = 2000
+    referrer = "https://news.example/?q=" + "a" * 5000
+    click = follow(client, HTTP_REFERER=referrer)
+    assert click.referrer == referrer[:2000]
+
+
+def test_invalid_utf8_bytes_in_the_user_agent_are_replaced(client, link):
+    # WSGI hands headers over as latin-1: "\xff\xfe" are two raw bytes that are not UTF-8.
+    click = follow(client, HTTP_USER_AGENT="Mozilla/5.0 \xff\xfe Caf\xc3\xa9 \x00")
+    assert click.user_agent == "Mozilla/5.0 \ufffd\ufffd Café \ufffd"
+
+
+def test_only_the_bot_signal_headers_are_kept_on_the_visitor():
+    request = RequestFactory().get(
+        "/x",
+        HTTP_ACCEPT_LANGUAGE="en",
+        HTTP_SEC_FETCH_MODE="navigate",
+        HTTP_COOKIE="secret=1",
+        HTTP_AUTHORIZATION="Bearer t",
+    )
+    visitor = visitor_from_request(request)
+    assert visitor.headers == {"accept-language": "en", "sec-fetch-mode": "navigate"}
+
+
+def test_click_ids_are_time_ordered_version_7_uuids():
+    from analytics.tracking import uuid7
+
+    ids = [uuid7() for _ in range(50)]
+    assert {value.version for value in ids} == {7}
+    assert {value.variant for value in ids} == {uuid.RFC_4122}
+    assert len(set(ids)) == 50
+    milliseconds = [value.int >> 80 for value in ids]
+    assert milliseconds == sorted(milliseconds)

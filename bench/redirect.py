@@ -1,0 +1,461 @@
+"""bench/redirect: the short-link redirect under load, against a constant-302 Django view.
+
+Starts gunicorn with gunicorn.conf.py and production settings (DEBUG off, HTTPS redirect
+on behind a TLS proxy, one trusted proxy, GeoIP test databases) on its own PostgreSQL
+database, seeds the links, drives `GET /<code>` with wrk (bench/redirect.lua) and prints
+requests/s, p50/p99 for (a) the redirect with click recording and (b) a constant 302 in the
+same server, the ratio a/b, and then the click rows against the redirects the server served
+(counted exactly from its access log; wrk's own count misses requests in flight when it
+stops).
+
+Modes (see --help): throughput (default), --pg-restart (PostgreSQL stopped mid-run),
+--kill-worker (SIGKILL one worker mid-run), --reload (SIGHUP mid-run).
+"""
+
+import argparse
+import http.client
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out" / "redirect"
+PORT = int(os.environ.get("BENCH_PORT", "18400"))
+DATABASE = os.environ.get("BENCH_DATABASE", "macondo_bench_redirect")
+SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+PG_CLUSTER = os.environ.get("BENCH_PG_CLUSTER", "15 main").split()
+GEOIP = Path(
+    os.environ.get("BENCH_GEOIP_DIR")
+    or next(
+        (
+            path
+            for path in (ROOT.parent / "shared" / "geoip", ROOT.parent.parent / "shared" / "geoip")
+            if path.is_dir()
+        ),
+        ROOT.parent / "shared" / "geoip",
+    )
+)
+ACCESS_LINE = re.compile(r'"(?:GET|HEAD) (\S+) HTTP/[\d.]+" (\d{3}) ')
+
+
+def server_env():
+    env = dict(os.environ)
+    env.update(
+        DEBUG="false",
+        SECRET_KEY="bench-" + secrets.token_urlsafe(60),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        DATABASE_URL=f"{SERVER}/{DATABASE}",
+        BENCH_VIEWS="true",
+        BEHIND_TLS_PROXY="true",
+        TRUSTED_PROXY_COUNT="1",
+        # collectstatic is not part of the benchmark; the redirect serves no static file.
+        STATIC_MANIFEST="false",
+        CLICK_SPOOL_DIR=str(OUT / "spool"),
+        PORT=str(PORT),
+        GUNICORN_ACCESSLOG=str(OUT / "access.log"),
+        REDIS_URL="redis://127.0.0.1:6379/4",
+        LOG_LEVEL="WARNING",
+        GEOIP_CITY_DB=str(GEOIP / "GeoLite2-City-Test.mmdb"),
+        GEOIP_ASN_DB=str(GEOIP / "GeoLite2-ASN-Test.mmdb"),
+    )
+    return env
+
+
+def setup_django():
+    os.environ.update(server_env())
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "macondo.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def prepare_database(count):
+    import psycopg
+
+    # Emptied, not dropped: DROP DATABASE waits for every backend on the server to answer
+    # a barrier, and one stuck elsewhere on a shared machine blocks it indefinitely.
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
+        exists = admin.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]
+        ).fetchone()
+        if not exists:
+            admin.execute(f'CREATE DATABASE "{DATABASE}"')
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=server_env(), check=True
+    )
+    with psycopg.connect(f"{SERVER}/{DATABASE}", autocommit=True) as database:
+        database.execute(
+            "TRUNCATE clicks, link_tags, links, tags, campaigns, clients, users CASCADE"
+        )
+    setup_django()
+    from django.db import connection
+
+    from accounts.models import User
+    from links.models import Client
+    from links.shortcodes import generate_code
+
+    started = time.monotonic()
+    user = User.objects.create_user(email="bench@corp.example")
+    client = Client.objects.create(name="Bench")
+    codes = set()
+    while len(codes) < count:
+        codes.add(generate_code())
+    codes = sorted(codes, key=lambda _: secrets.randbits(32))
+    with connection.cursor() as cursor:
+        columns = "id, name, original_url, short_code, user_id, client_id, is_active, "
+        columns += "forward_query, created_at, updated_at"
+        with cursor.copy(f"COPY links ({columns}) FROM STDIN") as copy:
+            for number, code in enumerate(codes):
+                copy.write_row(
+                    [
+                        str(__import__("uuid").uuid4()),
+                        f"Bench link {number}",
+                        f"https://shop.example/product/{number}?ref=bench",
+                        code,
+                        str(user.pk),
+                        str(client.pk),
+                        True,
+                        True,
+                        "now",
+                        "now",
+                    ]
+                )
+        cursor.execute("ANALYZE links")
+    (OUT / "codes.txt").write_text("\n".join(codes) + "\n")
+    print(f"seeded {count:,} links with COPY in {time.monotonic() - started:.1f} s")
+    return codes
+
+
+def click_count():
+    from django.db import connection
+
+    from analytics.models import Click
+
+    connection.close()  # a fresh connection: PostgreSQL may have restarted meanwhile
+    return Click.objects.count()
+
+
+def start_server():
+    log = open(OUT / "server.log", "ab")  # noqa: SIM115 (the server outlives this function)
+    process = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "macondo.wsgi:application", "-c", "gunicorn.conf.py"],
+        cwd=ROOT,
+        env=server_env(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.exit(f"gunicorn exited, see {OUT / 'server.log'}")
+        try:
+            if status_of("/bench-302/ready") == 302:
+                return process
+        except OSError:
+            pass
+        time.sleep(0.2)
+    sys.exit("gunicorn did not answer within 60 s")
+
+
+def status_of(path):
+    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=5)
+    connection.request("GET", path, headers={"X-Forwarded-Proto": "https"})
+    status = connection.getresponse().status
+    connection.close()
+    return status
+
+
+def workers_of(process):
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+    return [int(pid) for pid in children]
+
+
+def stop_server(process):
+    process.send_signal(signal.SIGTERM)  # graceful: each worker loads what it spooled
+    process.wait(60)
+
+
+def run_wrk(prefix, codes_file, skew, seconds, connections, during=None):
+    env = dict(os.environ, BENCH_CODES=str(codes_file), BENCH_PREFIX=prefix, BENCH_SKEW=str(skew))
+    wrk = subprocess.Popen(
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(ROOT / "bench/redirect.lua"),
+            f"http://127.0.0.1:{PORT}",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    if during:
+        during()
+    output, _ = wrk.communicate()
+    result = {"status": {}}
+    for line in output.splitlines():
+        if line.startswith("BENCH status"):
+            _, _, status, count = line.split()
+            result["status"][int(status)] = int(count)
+        elif line.startswith("BENCH "):
+            for pair in line.split()[1:]:
+                key, value = pair.split("=")
+                result[key] = int(value)
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    result["errors"] = sum(
+        result[key] for key in ("connect_errors", "read_errors", "write_errors", "timeouts")
+    )
+    return result
+
+
+class AccessLog:
+    """Responses the server produced, per status, from gunicorn's access log."""
+
+    def __init__(self):
+        self.path = OUT / "access.log"
+        self.offset = 0  # since the server first started: every run, warm-ups included
+
+    def redirects(self):
+        served = other = 0
+        with open(self.path, "rb") as file:
+            file.seek(self.offset)
+            for line in file:
+                match = ACCESS_LINE.search(line.decode("latin-1"))
+                if not match or match[1].startswith("/bench-302/"):
+                    continue
+                if match[2] == "302":
+                    served += 1
+                else:
+                    other += 1
+        return served, other
+
+
+def wait_for_clicks(timeout=120):
+    """Wait until the server has answered every queued request and the click rows match
+    the redirects it served (or stop changing); return (served, other, rows, seconds)."""
+    started = time.monotonic()
+    last, last_change = None, started
+    while True:
+        served, other = AccessLog().redirects()
+        rows = click_count()
+        now = time.monotonic()
+        if (served, rows) != last:
+            last, last_change = (served, rows), now
+        elif rows == served and now - last_change >= 2:
+            break
+        if now - last_change > 15 or now - started > timeout:
+            break
+        time.sleep(0.25)
+    return served, other, rows, last_change - started
+
+
+def line(label, result):
+    return (
+        f"{label:<38} {result['rps']:>8,.0f} req/s  p50 {result['p50_us'] / 1000:6.1f} ms  "
+        f"p99 {result['p99_us'] / 1000:6.1f} ms  non-302 {sum(n for s, n in result['status'].items() if s != 302)}"
+        f"  socket errors {result['errors']}"
+    )
+
+
+def accounting(label, wrk_result):
+    """Every redirect the server has served since it started against every click row."""
+    served, other, stored, seconds = wait_for_clicks()
+    print(
+        f"{label}: wrk saw {wrk_result['status'].get(302, 0):,} redirects in this run; since "
+        f"start the server served {served:,} redirects (other statuses {other}), click rows "
+        f"{stored:,} (all in {seconds:.1f} s after the load stopped) -> missing {served - stored}"
+    )
+    return served - stored
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids):
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime + stime
+    return total / TICKS
+
+
+def postgres_backends():
+    import psycopg
+
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
+        rows = admin.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s", [DATABASE]
+        ).fetchall()
+    return [pid for (pid,) in rows]
+
+
+def measured_run(process, *args):
+    """A wrk run plus the CPU the app and its PostgreSQL backends spent on it: on a machine
+    shared with other work, CPU per request is steadier than requests per second."""
+    app = [process.pid, *workers_of(process)]
+    database = postgres_backends()
+    app_before, database_before = cpu_seconds(app), cpu_seconds(database)
+    result = run_wrk(*args)
+    database = set(database) | set(postgres_backends())
+    result["app_cpu_ms"] = (cpu_seconds(app) - app_before) * 1000 / max(result["requests"], 1)
+    result["db_cpu_ms"] = (
+        (cpu_seconds(database) - database_before) * 1000 / max(result["requests"], 1)
+    )
+    return result
+
+
+def median_run(runs):
+    return sorted(runs, key=lambda run: run["rps"])[len(runs) // 2]
+
+
+def throughput(args, codes_file):
+    """(b) and (a) alternate, `rounds` times each, so a neighbour's burst on this shared
+    machine hits both; the median run of each is reported."""
+    process = start_server()
+    try:
+        for label, skew in (("skewed", 4), ("uniform", 1)):
+            run_wrk("/bench-302/", codes_file, skew, 3, args.connections)  # warm up
+            run_wrk("/", codes_file, skew, 3, args.connections)
+            bases, ours = [], []
+            for _ in range(args.rounds):
+                bases.append(
+                    measured_run(
+                        process, "/bench-302/", codes_file, skew, args.seconds, args.connections
+                    )
+                )
+                ours.append(
+                    measured_run(process, "/", codes_file, skew, args.seconds, args.connections)
+                )
+            base, our = median_run(bases), median_run(ours)
+            print(line(f"(b) constant 302, {label}", base))
+            print(line(f"(a) redirect + click, {label}", our))
+            ratios = " ".join(
+                f"{a['rps'] / b['rps']:.2f}" for a, b in zip(ours, bases, strict=True)
+            )
+            print(f"    ratio a/b ({label}): {our['rps'] / base['rps']:.2f} (each round: {ratios})")
+            app_b = sorted(run["app_cpu_ms"] + run["db_cpu_ms"] for run in bases)[len(bases) // 2]
+            app_a = sorted(run["app_cpu_ms"] + run["db_cpu_ms"] for run in ours)[len(ours) // 2]
+            print(
+                f"    CPU per request, app + PostgreSQL (median): (b) {app_b:.3f} ms, "
+                f"(a) {app_a:.3f} ms -> CPU ratio b/a {app_b / app_a:.2f} "
+                f"(what a/b would be on an idle machine if both were CPU-bound)"
+            )
+            print(
+                "    of which PostgreSQL: (b) "
+                + f"{median_run(bases)['db_cpu_ms']:.3f} ms, (a) {median_run(ours)['db_cpu_ms']:.3f} ms"
+            )
+            accounting(f"    clicks ({label})", ours[-1])
+    finally:
+        stop_server(process)
+
+
+def disturbed(args, codes_file, label, disturbance):
+    """Warm every worker's cache on a working set, then disturb the server mid-run."""
+    known = OUT / "codes-known.txt"
+    codes = codes_file.read_text().split()[: args.known]
+    known.write_text("\n".join(codes) + "\n")
+    process = start_server()
+    try:
+        run_wrk("/", known, 1, args.warmup, args.connections)
+        time.sleep(3)
+        result = run_wrk(
+            "/", known, 1, args.seconds, args.connections, lambda: disturbance(process)
+        )
+        print(line(f"(a) redirect + click, {label}", result))
+        failed = sum(n for s, n in result["status"].items() if s != 302) + result["errors"]
+        print(f"    redirects failed (non-302 answers + socket errors seen by wrk): {failed}")
+        accounting("    clicks", result)
+    finally:
+        stop_server(process)
+
+
+def pg_restart(args, codes_file):
+    def restart(process):
+        time.sleep(args.seconds / 3)
+        started = time.monotonic()
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", *PG_CLUSTER, "stop"],
+            check=True,
+        )
+        time.sleep(args.outage)
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", *PG_CLUSTER, "start"], check=True
+        )
+        print(f"    PostgreSQL was down for {time.monotonic() - started:.1f} s")
+
+    print(f"PostgreSQL stopped for {args.outage} s mid-run; {args.known} known links")
+    disturbed(args, codes_file, "PostgreSQL restarted", restart)
+
+
+def kill_worker(args, codes_file):
+    def kill(process):
+        time.sleep(args.seconds / 3)
+        victim = workers_of(process)[0]
+        os.kill(victim, signal.SIGKILL)
+        print(f"    killed worker {victim} with SIGKILL")
+
+    disturbed(args, codes_file, "one worker SIGKILLed", kill)
+
+
+def reload(args, codes_file):
+    def hup(process):
+        time.sleep(args.seconds / 3)
+        process.send_signal(signal.SIGHUP)
+        print("    sent SIGHUP (graceful reload: every worker replaced)")
+
+    disturbed(args, codes_file, "SIGHUP reload", hup)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--links", type=int, default=100_000)
+    parser.add_argument("--seconds", type=int, default=20, help="length of each measured run")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=3, help="alternating (b)/(a) runs")
+    parser.add_argument("--pg-restart", action="store_true")
+    parser.add_argument("--kill-worker", action="store_true")
+    parser.add_argument("--reload", action="store_true")
+    parser.add_argument("--outage", type=float, default=10, help="seconds PostgreSQL is down")
+    parser.add_argument("--known", type=int, default=500, help="working set when disturbed")
+    parser.add_argument("--warmup", type=int, default=10, help="seconds warming the caches")
+    args = parser.parse_args()
+    if args.outage > 30:
+        parser.error("--outage is at most 30 seconds")
+    shutil.rmtree(OUT, ignore_errors=True)
+    OUT.mkdir(parents=True)
+    prepare_database(args.links)
+    codes_file = OUT / "codes.txt"
+    workers = os.environ.get("WEB_CONCURRENCY", "(gunicorn.conf.py default)")
+    print(
+        f"gunicorn workers {workers}, wrk 2 threads, {args.connections} connections, "
+        f"{args.seconds} s per run, {args.links:,} links, load average {os.getloadavg()[0]:.1f}"
+    )
+    if args.pg_restart:
+        pg_restart(args, codes_file)
+    elif args.kill_worker:
+        kill_worker(args, codes_file)
+    elif args.reload:
+        reload(args, codes_file)
+    else:
+        throughput(args, codes_file)
+    spooled = [p.name for p in (OUT / "spool").glob("*") if not p.name.startswith("rejected")]
+    print(f"spool files left after a graceful stop: {len(spooled)}")
+
+
+if __name__ == "__main__":
+    main()

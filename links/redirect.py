@@ -1,0 +1,72 @@
+"""The redirect: `GET`/`HEAD /<code>`, the hot path.
+
+Nothing here loads a session, the user or a template for a good link: a cached lookup,
+one appended spool line (analytics.tracking) and a 302.
+"""
+
+from functools import cache
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponse, HttpResponseRedirect
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
+
+from analytics import tracking
+
+from .querystrings import merge_query
+from .resolver import LookupUnavailable, resolve
+from .shortcodes import looks_like_code
+
+# Every click must reach us: no browser or proxy may keep the redirect.
+_NO_CACHE = "no-store, max-age=0"
+
+
+@cache
+def _page(template):
+    return render_to_string(template)
+
+
+def _small_page(template, status):
+    response = HttpResponse(_page(template), status=status)
+    response["Cache-Control"] = _NO_CACHE
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+# csrf_exempt: nothing here reads a form; a POST gets a plain 405, not a CSRF 403.
+@login_not_required
+@csrf_exempt
+@require_safe
+def follow(request, code):
+    if not looks_like_code(code):
+        return _small_page("links/link_not_found.html", 404)
+    try:
+        target = resolve(code)
+    except LookupUnavailable:
+        response = _small_page("links/link_unavailable.html", 503)
+        response["Retry-After"] = "5"
+        return response
+    if target is None or not target.is_active:
+        return _small_page("links/link_not_found.html", 404)
+    if target.is_expired(timezone.now()):
+        return _small_page("links/link_expired.html", 410)
+    tracking.record(request, target.link_id)
+    location = target.destination
+    if target.forward_query:
+        location = merge_query(location, request.META.get("QUERY_STRING", ""))
+    response = HttpResponseRedirect(location)
+    response["Cache-Control"] = _NO_CACHE
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@login_not_required
+@csrf_exempt
+@require_safe
+def constant_redirect(request, code):
+    """Benchmark baseline only (BENCH_VIEWS): the cheapest Django 302, same middleware."""
+    response = HttpResponseRedirect("https://example.com/")
+    response["Cache-Control"] = _NO_CACHE
+    return response
