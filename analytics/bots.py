@@ -201,6 +201,17 @@ def _evidence(visitor, count_bursts):
     return decisive, weighted
 
 
+def with_burst(stored_reason):
+    """(is_bot, bot_reason, score) of a verdict once a burst is added to it."""
+    codes = [code for code in (stored_reason or "").split(",") if code]
+    decisive = [code for code in codes if code not in WEIGHTS]
+    weighted = [code for code in codes if code in WEIGHTS]
+    if "burst" not in decisive:
+        decisive.append("burst")
+    verdict = _verdict(decisive, weighted)
+    return verdict.is_bot, (verdict.bot_reason or "")[:200], verdict.score
+
+
 def _verdict(decisive, weighted):
     if not decisive and not weighted:
         return HUMAN

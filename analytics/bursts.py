@@ -20,13 +20,33 @@ import logging
 import threading
 import time
 import uuid
-from collections import OrderedDict, deque
+from collections import OrderedDict
+from datetime import datetime
 
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_ERROR_SECONDS = 5
+
+
+def click_key(link_id, ip, user_agent):
+    ua_hash = hashlib.blake2b((user_agent or "").encode(), digest_size=8).hexdigest()
+    return f"{link_id}:{ip}:{ua_hash}"
+
+
+# Drop timestamps older than the window, add this click, keep only the newest 10 x `count`
+# (bounded memory however fast a client clicks; more than `count` so that a batch loaded
+# again after a failed INSERT counts the same), expire with the window, and answer how many
+# clicks fall in the window ending at this one.
+_WINDOW_SCRIPT = """
+local now, window, count = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+redis.call('ZADD', KEYS[1], now, ARGV[4])
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -(10 * count + 1))
+redis.call('EXPIRE', KEYS[1], math.floor(window) + 1)
+return redis.call('ZCOUNT', KEYS[1], now - window, now)
+"""
 
 
 class RedisBursts:
@@ -39,10 +59,12 @@ class RedisBursts:
         self.count, self.window, self.prefix = count, window, prefix
         self._down_until = 0.0
         self._lock = threading.Lock()
+        # One EVALSHA per click instead of a MULTI/EXEC of five commands: this runs on the
+        # redirect path, and redis-py's per-command encoding is most of its cost.
+        self._script = self.client.register_script(_WINDOW_SCRIPT)
 
     def key(self, visitor):
-        ua_hash = hashlib.blake2b(visitor.user_agent.encode(), digest_size=8).hexdigest()
-        return f"{self.prefix}{visitor.link_id}:{visitor.ip}:{ua_hash}"
+        return f"{self.prefix}{click_key(visitor.link_id, visitor.ip, visitor.user_agent)}"
 
     def is_burst(self, visitor):
         if time.monotonic() < self._down_until:
@@ -50,24 +72,46 @@ class RedisBursts:
         now = visitor.timestamp.timestamp() if visitor.timestamp else time.time()
         key = self.key(visitor)
         try:
-            pipe = self.client.pipeline(transaction=True)
-            pipe.zremrangebyscore(key, "-inf", now - self.window)
-            pipe.zadd(key, {f"{now:.6f}:{uuid.uuid4().hex[:8]}": now})
-            # Keep only the newest `count` clicks: enough to answer, bounded in memory.
-            pipe.zremrangebyrank(key, 0, -(self.count + 1))
-            pipe.zcard(key)
-            pipe.expire(key, int(self.window) + 1)
-            in_window = pipe.execute()[3]
+            in_window = self._script(
+                keys=[key],
+                args=[now, self.window, self.count, f"{now:.6f}:{uuid.uuid4().hex[:8]}"],
+            )
         except Exception as exc:  # any Redis failure: no evidence, never a failed redirect
-            with self._lock:
-                if self._down_until == 0.0:
-                    logger.warning("Burst detection off, Redis unavailable: %s", exc)
-                self._down_until = time.monotonic() + RETRY_AFTER_ERROR_SECONDS
+            self._went_down(exc)
             return False
+        self._back_up()
+        return in_window >= self.count
+
+    def bursts(self, clicks):
+        """Which of `clicks` ((key, timestamp, member) tuples, oldest first) are bursts,
+        counted in one round trip for the whole batch."""
+        if not clicks or time.monotonic() < self._down_until:
+            return [False] * len(clicks)
+        try:
+            pipe = self.client.pipeline(transaction=False)
+            for key, now, member in clicks:
+                self._script(
+                    keys=[f"{self.prefix}{key}"],
+                    args=[now, self.window, self.count, member],
+                    client=pipe,
+                )
+            counts = pipe.execute()
+        except Exception as exc:  # no evidence, never a lost click
+            self._went_down(exc)
+            return [False] * len(clicks)
+        self._back_up()
+        return [count >= self.count for count in counts]
+
+    def _went_down(self, exc):
+        with self._lock:
+            if self._down_until == 0.0:
+                logger.warning("Burst detection off, Redis unavailable: %s", exc)
+            self._down_until = time.monotonic() + RETRY_AFTER_ERROR_SECONDS
+
+    def _back_up(self):
         if self._down_until:
             logger.info("Burst detection back on, Redis answers again")
             self._down_until = 0.0
-        return in_window >= self.count
 
 
 class LocalBursts:
@@ -80,18 +124,26 @@ class LocalBursts:
 
     def is_burst(self, visitor):
         now = visitor.timestamp.timestamp() if visitor.timestamp else time.time()
-        ua_hash = hashlib.blake2b(visitor.user_agent.encode(), digest_size=8).digest()
-        key = (str(visitor.link_id), visitor.ip, ua_hash)
+        key = click_key(visitor.link_id, visitor.ip, visitor.user_agent)
+        return self._count(key, now, uuid.uuid4().hex)
+
+    def bursts(self, clicks):
+        return [self._count(key, now, member) for key, now, member in clicks]
+
+    def _count(self, key, now, member):
+        # The same rule as the Redis script: clicks by member id, at most 10 x count kept.
         with self._lock:
-            times = self._windows.pop(key, None) or deque(maxlen=self.count)
-            while times and times[0] <= now - self.window:
-                times.popleft()
-            times.append(now)
-            self._windows[key] = times
+            entries = self._windows.pop(key, None) or {}
+            entries = {m: t for m, t in entries.items() if t > now - self.window}
+            entries[member] = now
+            if len(entries) > 10 * self.count:
+                newest = sorted(entries.items(), key=lambda item: item[1])[-10 * self.count :]
+                entries = dict(newest)
+            self._windows[key] = entries
             # Bounded memory: the least recently seen clients are forgotten first.
             while len(self._windows) > self.max_keys:
                 self._windows.popitem(last=False)
-            return len(times) >= self.count
+            return sum(1 for t in entries.values() if t <= now) >= self.count
 
 
 _detectors = {}
@@ -114,3 +166,30 @@ def is_burst(visitor):
     if visitor.link_id is None or not visitor.ip:
         return False
     return detector().is_burst(visitor)
+
+
+def mark_bursts(rows):
+    """Add the burst verdict to click rows about to be written (the spool's flush).
+
+    The redirect itself does not wait for Redis: its rows carry the rest of the verdict, and
+    bursts are counted here, for a whole batch in one round trip, right before the INSERT.
+    Members are click ids, so loading a batch twice (a replayed spool file) counts nothing
+    twice. Rows are dicts as `analytics.tracking.click_row` makes them; changed in place.
+    """
+    from .bots import with_burst
+
+    candidates = sorted(
+        (row for row in rows if row.get("link_id") and row.get("ip_address")),
+        key=lambda row: row["timestamp"],
+    )
+    clicks = [
+        (
+            click_key(row["link_id"], row["ip_address"], row.get("user_agent")),
+            datetime.fromisoformat(row["timestamp"]).timestamp(),
+            row["id"],
+        )
+        for row in candidates
+    ]
+    for row, burst in zip(candidates, detector().bursts(clicks), strict=True):
+        if burst:
+            row["is_bot"], row["bot_reason"], row["bot_score"] = with_burst(row.get("bot_reason"))

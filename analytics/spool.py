@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import DatabaseError, DataError, IntegrityError, connection, transaction
 
+from . import bursts
+
 logger = logging.getLogger(__name__)
 
 COLUMNS = (
@@ -248,6 +250,13 @@ def _parse_lines(directory, lines):
     return rows
 
 
+def _mark_bursts(rows):
+    try:
+        bursts.mark_bursts(rows)
+    except Exception:  # a burst verdict is never worth a click
+        logger.exception("burst verdicts skipped for a batch of %d clicks", len(rows))
+
+
 def _drain_file(fd, directory, batch_size):
     result = DrainResult(files=1)
     with os.fdopen(os.dup(fd), "rb") as file:
@@ -259,6 +268,7 @@ def _drain_file(fd, directory, batch_size):
             result.lines += len(lines)
             result.rejected += len(lines) - len(rows)
             if rows:
+                _mark_bursts(rows)
                 inserted, rejected = _insert(rows)
                 if rejected:
                     _reject(directory, rejected)

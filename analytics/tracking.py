@@ -18,8 +18,9 @@ from functools import lru_cache
 import user_agents
 from django.conf import settings
 
+from macondo.client_ip import client_ip
+
 from . import bots, geo, spool
-from .client_ip import client_ip
 from .visitor import SIGNAL_HEADERS, Visitor
 
 logger = logging.getLogger(__name__)
@@ -110,7 +111,9 @@ def describe_user_agent(user_agent):
 
 def _verdict(visitor):
     try:
-        return bots.judge(visitor)
+        # Bursts are counted when the spool writes the click (analytics.bursts.mark_bursts),
+        # one Redis round trip per batch instead of one per redirect.
+        return bots.judge(visitor, count_bursts=False)
     except Exception:
         # No verdict is better than no click; `reclassify_clicks` can judge it later.
         logger.exception("bot verdict failed for %r", visitor.user_agent[:200])

@@ -15,6 +15,8 @@ import time
 
 from django.conf import settings
 
+from macondo.client_ip import anonymize
+
 _IPV4 = re.compile(r"(?<![\d.])(\d{1,3}\.\d{1,3}\.\d{1,3})\.\d{1,3}(?![\d.])")
 _IPV6_CANDIDATE = re.compile(r"(?<![\w:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])")
 _URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/\s@]*:)[^@\s]+@", re.IGNORECASE)
@@ -24,10 +26,8 @@ _SECRET_PARAM = re.compile(
 
 
 def anonymize_ip(address):
-    """Keep the network part only: /24 for IPv4, /48 for IPv6 (as stored clicks do)."""
-    ip = ipaddress.ip_address(address)
-    prefix = 24 if ip.version == 4 else 48
-    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False).network_address)
+    """Keep the network part only, by the same rule as stored clicks."""
+    return str(anonymize(ipaddress.ip_address(address)))
 
 
 def _mask_ipv6(match):

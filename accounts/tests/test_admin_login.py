@@ -73,7 +73,7 @@ def test_lockout_holds_the_address_and_the_username_but_not_other_admins(client,
 
 
 def test_lockout_counts_the_client_behind_a_trusted_proxy(client, root, settings):
-    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXY_COUNT = 1
     settings.AXES_LOCKOUT_PARAMETERS = ["ip_address"]
     proxy = "10.0.0.2"
     for _ in range(settings.AXES_FAILURE_LIMIT):
@@ -91,7 +91,7 @@ def test_lockout_counts_the_client_behind_a_trusted_proxy(client, root, settings
 
 
 def test_forwarded_header_shorter_than_the_trusted_proxies_is_not_an_error(client, root, settings):
-    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 2
+    settings.TRUSTED_PROXY_COUNT = 2
 
     response = admin_login(client, root.email, PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.7")
 

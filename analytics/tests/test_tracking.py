@@ -164,3 +164,50 @@ def test_click_ids_are_time_ordered_version_7_uuids():
     assert len(set(ids)) == 50
     milliseconds = [value.int >> 80 for value in ids]
     assert milliseconds == sorted(milliseconds)
+
+
+def test_the_sixth_click_in_30_seconds_from_one_client_is_stored_as_a_burst(client, link):
+    for _ in range(7):
+        response = client.get(
+            "/Trk001", REMOTE_ADDR="81.2.69.142", HTTP_USER_AGENT=CHROME, **BROWSER_HEADERS
+        )
+        assert response.status_code == 302
+    client.get("/Trk001", REMOTE_ADDR="81.2.69.143", HTTP_USER_AGENT=CHROME, **BROWSER_HEADERS)
+    spool.flush()
+    clicks = list(Click.objects.filter(ip_address="81.2.69.142").order_by("timestamp"))
+    assert [c.is_bot for c in clicks] == [False] * 5 + [True, True]
+    assert clicks[5].bot_reason == "burst" and clicks[5].bot_score == 100
+    assert not Click.objects.get(ip_address="81.2.69.143").is_bot
+
+
+@pytest.mark.parametrize("redis_url", ["", "redis://127.0.0.1:6379/5"])
+def test_burst_verdicts_are_the_same_when_a_spooled_batch_is_loaded_twice(settings, redis_url):
+    from datetime import UTC, datetime, timedelta
+
+    from analytics import bursts
+
+    settings.REDIS_URL = redis_url
+    start = datetime.now(UTC)
+    link_id = str(uuid.uuid4())
+
+    def rows():
+        return [
+            {
+                "id": f"click-{n}",
+                "link_id": link_id,
+                "timestamp": (start + timedelta(seconds=n)).isoformat(),
+                "ip_address": "203.0.113.9",
+                "user_agent": CHROME,
+                "is_bot": n == 0,
+                "bot_reason": "headers:browser-missing" if n == 0 else None,
+                "bot_score": 70 if n == 0 else None,
+            }
+            for n in range(8)
+        ]
+
+    first, replay = rows(), rows()
+    bursts.mark_bursts(first)
+    bursts.mark_bursts(replay)
+    for batch in (first, replay):
+        assert [row["is_bot"] for row in batch] == [True] + [False] * 4 + [True] * 3
+        assert [row["bot_reason"] for row in batch][5:] == ["burst"] * 3

@@ -1,6 +1,6 @@
 import pytest
 
-from analytics.client_ip import client_ip
+from macondo.client_ip import client_ip
 
 
 def meta(remote="203.0.113.9", xff=None):
