@@ -123,3 +123,19 @@ def test_a_verdict_changed_meanwhile_is_not_overwritten(stored, monkeypatch):
 def test_bad_options_get_a_clear_error(args, message):
     with pytest.raises(CommandError, match=message):
         reclassify(*args)
+
+
+def test_rolled_up_reports_follow_the_new_verdicts_at_once(db):
+    from analytics import reports
+    from analytics.reports import Scope, last_days
+
+    old = timezone.now() - timedelta(days=5)
+    first = ClickFactory(timestamp=old, user_agent="curl/8.4.0", is_bot=False)
+    ClickFactory.create_batch(2, link=first.link, timestamp=old, user_agent="curl/8.4.0")
+    ClickFactory(link=first.link, timestamp=old, user_agent=CHROME)
+    call_command("rollup_clicks", stdout=io.StringIO())
+    scope = Scope(link_id=first.link_id)
+    assert reports.totals(scope, last_days(30)) == {"humans": 4, "bots": 0}
+    output = reclassify()
+    assert "Rolled up" in output
+    assert reports.totals(scope, last_days(30)) == {"humans": 1, "bots": 3}

@@ -2,6 +2,7 @@ from collections import Counter
 from datetime import datetime, time
 from uuid import UUID
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Q
@@ -9,7 +10,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from analytics.bots import rejudge_stored
-from analytics.models import Click
+from analytics.models import Click, RollupWatermark
 from analytics.visitor import Visitor
 
 FIELDS = ("id", "timestamp", "user_agent", "ip_address", "asn_number", "asn_org")
@@ -70,6 +71,7 @@ class Command(BaseCommand):
                 ) from None
 
         seen = updated = 0
+        first_changed = None
         # Clicks per direction, and per reason: the new verdict's codes for human -> bot,
         # the stored codes that no longer hold for bot -> human.
         flips = Counter()
@@ -108,6 +110,8 @@ class Command(BaseCommand):
                     flips["reasons only"] += 1
             if changes and not dry_run:
                 updated += self.write(changes)
+                earliest = min(row["timestamp"] for row, _new in changes)
+                first_changed = min(first_changed or earliest, earliest)
             seen += len(rows)
             cursor = (rows[-1]["timestamp"], rows[-1]["id"])
             self.stdout.write(
@@ -121,6 +125,16 @@ class Command(BaseCommand):
             f"{flips['human -> bot']} human->bot, {flips['bot -> human']} bot->human, "
             f"{flips['reasons only']} with new reasons only; {updated} rows updated."
         )
+        if updated:
+            self.refresh_rollups(first_changed)
+
+    def refresh_rollups(self, first_changed):
+        """Daily rollups count is_bot: days already rolled up are recomputed from the first
+        changed one, so reports follow the new verdicts at once."""
+        watermark = RollupWatermark.objects.filter(pk=1).first()
+        day = timezone.localdate(first_changed)
+        if watermark is not None and day < watermark.rolled_until:
+            call_command("rollup_clicks", since=day.isoformat(), stdout=self.stdout)
 
     def write(self, changes):
         written = 0
