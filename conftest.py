@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 from django.db import connection
 
@@ -47,3 +49,30 @@ def _click_spool(settings, tmp_path):
     resolver.forget()
     geo.reset()
     yield
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+# What a headless Chromium needs as root on a machine without a network: no sandbox, and
+# none of its background connections (refused here, many at a time).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def chromium():
+    """Debian's Chromium driven by Playwright; the test is skipped when it is not installed."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

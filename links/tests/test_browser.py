@@ -3,35 +3,18 @@ tagged link through the dashboard, follow the short link, see the click on the l
 
 import re
 import time
-from pathlib import Path
 
 import pytest
 
 from accounts.models import User
 from analytics import spool
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 DESKTOP_CHROME = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/131.0.0.0 Safari/537.36"
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="Chromium is not installed at /usr/bin/chromium (apt-get install chromium)",
-    ),
-]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
@@ -42,20 +25,15 @@ def staff(transactional_db):
 
 
 @pytest.fixture
-def browser_page(staff, live_server, settings, monkeypatch):
+def browser_page(staff, live_server, settings, monkeypatch, chromium):
     # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
     # around it are synchronous and safe.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     settings.SHORT_LINK_BASE_URL = live_server.url
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        context = browser.new_context(user_agent=DESKTOP_CHROME)
-        context.set_default_timeout(15000)
-        yield context.new_page()
-        context.close()
-        browser.close()
+    context = chromium.new_context(user_agent=DESKTOP_CHROME)
+    context.set_default_timeout(15000)
+    yield context.new_page()
+    context.close()
 
 
 def figure(page, title):

@@ -1,7 +1,5 @@
 """Staff pages satisfy their own Content-Security-Policy in a real browser (Chromium)."""
 
-import shutil
-
 import pytest
 from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.db import connections
@@ -10,24 +8,9 @@ from django.test.testcases import LiveServerThread
 
 from accounts.tests.factories import UserFactory
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 PORT = 18720
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        shutil.which(CHROMIUM) is None, reason=f"Chromium is not installed at {CHROMIUM}"
-    ),
-]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
@@ -50,17 +33,13 @@ def live_url(transactional_db):
 
 
 @pytest.fixture
-def browser_page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        messages = []
-        page.on("console", lambda message: messages.append(f"{message.type}: {message.text}"))
-        page.on("pageerror", lambda error: messages.append(f"pageerror: {error}"))
-        yield page, messages
-        browser.close()
+def browser_page(chromium):
+    page = chromium.new_page()
+    messages = []
+    page.on("console", lambda message: messages.append(f"{message.type}: {message.text}"))
+    page.on("pageerror", lambda error: messages.append(f"pageerror: {error}"))
+    yield page, messages
+    page.close()
 
 
 def csp_violations(messages):
