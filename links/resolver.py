@@ -3,7 +3,7 @@
 The redirect looks a code up in a small per-process cache before asking PostgreSQL.
 With Redis (REDIS_URL), a saved, deactivated or deleted link is announced on a stream
 (`links.link_changes`) that every worker reads at most once per LINK_CACHE_SYNC_INTERVAL
-(1 s), so entries can live LINK_CACHE_TTL (300 s) and a change still reaches every worker
+(1 s), so entries can live LINK_CACHE_TTL (3,600 s) and a change still reaches every worker
 within about a second. Without Redis, or while it is unreachable, entries live
 LINK_CACHE_TTL_WITHOUT_SYNC (5 s): that is then the window for a change. Unknown codes are
 cached too (bounded), always for the short window, since a link created by a bulk import

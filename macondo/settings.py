@@ -295,7 +295,8 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # --- Short links and click recording (issue 4) -------------------------------------------
 # Seconds a worker trusts its cached short-code lookup while it hears of link changes
 # through Redis (REDIS_URL; changes then reach every worker within LINK_CACHE_SYNC_INTERVAL).
-LINK_CACHE_TTL = env.float("LINK_CACHE_TTL", default=300.0)
+# Only a safety net for a missed announcement: each expiry costs one query per link and worker.
+LINK_CACHE_TTL = env.float("LINK_CACHE_TTL", default=3600.0)
 LINK_CACHE_SYNC_INTERVAL = env.float("LINK_CACHE_SYNC_INTERVAL", default=1.0)
 # Without Redis (or while it is down), and for unknown codes: a deactivated or edited link
 # stops or changes redirecting in every worker within this window.

@@ -4,8 +4,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/venv.sh requirements.txt
-export DEBUG=${DEBUG:-true}
 py=.venv/bin/python
+if [ ! -f .env ]; then
+  # Local settings for this checkout, so that every manage.py command works here too.
+  cat > .env <<ENV
+# Local development (written by scripts/run.sh); every knob is in .env.example
+DEBUG=true
+SECRET_KEY=$($py -c 'import secrets; print(secrets.token_urlsafe(64))')
+ENV
+  echo "Wrote .env for local development (DEBUG=true, a random SECRET_KEY)."
+fi
+export DEBUG=${DEBUG:-true}
 $py manage.py migrate --noinput
 if [ "$($py manage.py shell -c 'from links.models import Link; print(Link.objects.exists())')" = "False" ]; then
   $py manage.py seed_demo
