@@ -16,7 +16,7 @@ ENV
 fi
 export DEBUG=${DEBUG:-true}
 $py manage.py migrate --noinput
-if [ "$($py manage.py shell -c 'from links.models import Link; print(Link.objects.exists())')" = "False" ]; then
+if [ "$($py manage.py shell --verbosity 0 -c 'from links.models import Link; print(Link.objects.exists())' | tail -n 1)" = "False" ]; then
   $py manage.py seed_demo
 fi
 cat <<'MSG'
