@@ -66,7 +66,7 @@ class TableCounts:
 class MacondoImporter:
     TABLES = ("users", "clients", "campaigns", "tags", "links", "link_tags", "clicks")
 
-    def __init__(self, source_url, *, batch_size=50_000, dry_run=False, write=print):
+    def __init__(self, source_url, *, batch_size=100_000, dry_run=False, write=print):
         self.source_url = source_url
         self.batch_size = batch_size
         self.dry_run = dry_run

@@ -22,7 +22,7 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="Show what would happen; write nothing."
         )
         parser.add_argument(
-            "--batch-size", type=int, default=50_000, help="Rows per batch (default 50000)."
+            "--batch-size", type=int, default=100_000, help="Rows per batch (default 100000)."
         )
 
     def handle(self, *args, source, dry_run, batch_size, **options):
