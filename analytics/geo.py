@@ -10,6 +10,7 @@ still redirected. Problems with a file are logged once per process, not once per
 import logging
 import threading
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
 
 import maxminddb
@@ -55,6 +56,16 @@ def _reader(path):
                 _warn_once(path, "GeoIP database %s unusable, fields stay empty: %s", path, error)
                 _readers[path] = None
     return _readers[path]
+
+
+def city_database_status():
+    """Whether this process's City reader is open, and the database's build date (ISO day):
+    what /health reports, from the same reader the redirect uses."""
+    reader = _reader(settings.GEOIP_CITY_DB)
+    if reader is None:
+        return {"loaded": False, "build_date": None}
+    epoch = reader.metadata().build_epoch
+    return {"loaded": True, "build_date": datetime.fromtimestamp(epoch, UTC).date().isoformat()}
 
 
 def _lookup(path, ip):

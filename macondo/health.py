@@ -6,11 +6,7 @@ cover a server that accepts the connection and then never answers.
 """
 
 import threading
-from datetime import UTC, datetime
-from functools import lru_cache
-from pathlib import Path
 
-import maxminddb
 import psycopg
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -18,6 +14,8 @@ from django.db import connections
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from analytics import geo
 
 
 def database_reachable(deadline=None, alias="default"):
@@ -44,28 +42,6 @@ def database_reachable(deadline=None, alias="default"):
     return bool(result and result[0])
 
 
-def geoip_status(path=None):
-    path = settings.GEOIP_CITY_DB if path is None else path
-    if not path:
-        return {"loaded": False, "build_date": None}
-    try:
-        mtime = Path(path).stat().st_mtime
-    except OSError:
-        return {"loaded": False, "build_date": None}
-    return _geoip_build_date(path, mtime)
-
-
-@lru_cache(maxsize=4)
-def _geoip_build_date(path, mtime):
-    # Keyed on the file's mtime so a refreshed database shows its new build date.
-    try:
-        with maxminddb.open_database(path) as reader:
-            epoch = reader.metadata().build_epoch
-    except (OSError, ValueError, maxminddb.InvalidDatabaseError):
-        return {"loaded": False, "build_date": None}
-    return {"loaded": True, "build_date": datetime.fromtimestamp(epoch, UTC).date().isoformat()}
-
-
 @login_not_required
 @never_cache
 @require_safe
@@ -74,7 +50,7 @@ def health(request):
     body = {
         "status": "ok" if database else "unavailable",
         "database": database,
-        "geoip": geoip_status(),
+        "geoip": geo.city_database_status(),
         "version": settings.APP_VERSION,
     }
     return JsonResponse(body, status=200 if database else 503)

@@ -1,17 +1,8 @@
-"""Where the shared GeoIP test databases are: `../shared/geoip` beside the repository (main
-checkout, CI), or two levels up from a worktree (`/work/wt/issueN`)."""
+"""Where the shared GeoIP test databases are: `../shared/geoip` beside the repository (the
+developers' checkout and CI's clean clone both have it; see ../shared/geoip/README.md)."""
 
 from pathlib import Path
 
 from django.conf import settings
 
-
-def geoip_test_dir():
-    root = Path(settings.BASE_DIR)
-    for candidate in (root.parent / "shared" / "geoip", root.parent.parent / "shared" / "geoip"):
-        if candidate.is_dir():
-            return candidate
-    return root.parent / "shared" / "geoip"
-
-
-GEOIP = str(geoip_test_dir())
+GEOIP = str(Path(settings.BASE_DIR).parent / "shared" / "geoip")

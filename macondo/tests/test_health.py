@@ -1,15 +1,15 @@
 import socket
 import threading
 import time
-from pathlib import Path
 
 import pytest
 from django.db import connection
 from django.test import override_settings
 
 import macondo
+from analytics.tests.geoip_files import GEOIP
 
-GEOIP_TEST_CITY = Path(__file__).parent / "data" / "GeoLite2-City-Test.mmdb"
+GEOIP_TEST_CITY = f"{GEOIP}/GeoLite2-City-Test.mmdb"
 
 
 @pytest.fixture
