@@ -24,7 +24,6 @@ from functools import lru_cache
 
 from django.conf import settings
 
-from . import bursts
 from .crawlers import Classifier
 from .datacenters import is_datacenter
 from .visitor import Visitor
@@ -153,9 +152,10 @@ def _header_codes(headers, facts):
     return codes
 
 
-def judge(visitor: Visitor, *, count_bursts=True) -> Verdict:
-    """The verdict on one visit. Bursts are counted (and recorded) only with count_bursts."""
-    return _verdict(*_evidence(visitor, count_bursts))
+def judge(visitor: Visitor) -> Verdict:
+    """The verdict on one visit from what the request shows. Bursts need the clicks around
+    it: `analytics.bursts.mark_bursts` adds them when the click is written."""
+    return _verdict(*_evidence(visitor))
 
 
 # Signals read from the request, which a stored click does not keep: re-judging carries them
@@ -169,7 +169,7 @@ def rejudge_stored(visitor: Visitor, stored_reason: str | None) -> Verdict:
     The user agent and network are judged again; the request-only codes of the stored verdict
     (HEAD, prefetch, header consistency, burst) are kept as they were decided at write time.
     """
-    decisive, weighted = _evidence(visitor, count_bursts=False)
+    decisive, weighted = _evidence(visitor)
     for code in (stored_reason or "").split(","):
         if code.startswith(REQUEST_ONLY_PREFIXES):
             target = weighted if code in WEIGHTS else decisive
@@ -178,7 +178,7 @@ def rejudge_stored(visitor: Visitor, stored_reason: str | None) -> Verdict:
     return _verdict(decisive, weighted)
 
 
-def _evidence(visitor, count_bursts):
+def _evidence(visitor):
     user_agent = visitor.user_agent or ""
     decisive, weighted = [], []
     if not user_agent.strip():
@@ -193,8 +193,6 @@ def _evidence(visitor, count_bursts):
     if visitor.headers is not None and facts is not None:
         for code in _header_codes(visitor.headers, facts):
             (weighted if code in WEIGHTS else decisive).append(code)
-    if count_bursts and bursts.is_burst(visitor):
-        decisive.append("burst")
     if is_datacenter(visitor.asn_number, visitor.asn_org):
         strict = settings.BOT_DATACENTER_STRICT
         (decisive if strict else weighted).append("net:datacenter")

@@ -19,11 +19,12 @@ import hashlib
 import logging
 import threading
 import time
-import uuid
 from collections import OrderedDict
 from datetime import datetime
 
 from django.conf import settings
+
+from .bots import with_burst
 
 logger = logging.getLogger(__name__)
 
@@ -59,28 +60,9 @@ class RedisBursts:
         self.count, self.window, self.prefix = count, window, prefix
         self._down_until = 0.0
         self._lock = threading.Lock()
-        # One EVALSHA per click instead of a MULTI/EXEC of five commands: this runs on the
-        # redirect path, and redis-py's per-command encoding is most of its cost.
+        # One EVALSHA per click, all of a batch in one pipeline: a MULTI/EXEC of five
+        # commands per click would cost redis-py most of its time in encoding.
         self._script = self.client.register_script(_WINDOW_SCRIPT)
-
-    def key(self, visitor):
-        return f"{self.prefix}{click_key(visitor.link_id, visitor.ip, visitor.user_agent)}"
-
-    def is_burst(self, visitor):
-        if time.monotonic() < self._down_until:
-            return False
-        now = visitor.timestamp.timestamp() if visitor.timestamp else time.time()
-        key = self.key(visitor)
-        try:
-            in_window = self._script(
-                keys=[key],
-                args=[now, self.window, self.count, f"{now:.6f}:{uuid.uuid4().hex[:8]}"],
-            )
-        except Exception as exc:  # any Redis failure: no evidence, never a failed redirect
-            self._went_down(exc)
-            return False
-        self._back_up()
-        return in_window >= self.count
 
     def bursts(self, clicks):
         """Which of `clicks` ((key, timestamp, member) tuples, oldest first) are bursts,
@@ -122,11 +104,6 @@ class LocalBursts:
         self._windows = OrderedDict()
         self._lock = threading.Lock()
 
-    def is_burst(self, visitor):
-        now = visitor.timestamp.timestamp() if visitor.timestamp else time.time()
-        key = click_key(visitor.link_id, visitor.ip, visitor.user_agent)
-        return self._count(key, now, uuid.uuid4().hex)
-
     def bursts(self, clicks):
         return [self._count(key, now, member) for key, now, member in clicks]
 
@@ -162,12 +139,6 @@ def detector():
     return _detectors[config]
 
 
-def is_burst(visitor):
-    if visitor.link_id is None or not visitor.ip:
-        return False
-    return detector().is_burst(visitor)
-
-
 def mark_bursts(rows):
     """Add the burst verdict to click rows about to be written (the spool's flush).
 
@@ -176,8 +147,6 @@ def mark_bursts(rows):
     Members are click ids, so loading a batch twice (a replayed spool file) counts nothing
     twice. Rows are dicts as `analytics.tracking.click_row` makes them; changed in place.
     """
-    from .bots import with_burst
-
     candidates = sorted(
         (row for row in rows if row.get("link_id") and row.get("ip_address")),
         key=lambda row: row["timestamp"],

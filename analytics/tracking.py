@@ -111,9 +111,9 @@ def describe_user_agent(user_agent):
 
 def _verdict(visitor):
     try:
-        # Bursts are counted when the spool writes the click (analytics.bursts.mark_bursts),
+        # Bursts are added when the spool writes the click (analytics.bursts.mark_bursts),
         # one Redis round trip per batch instead of one per redirect.
-        return bots.judge(visitor, count_bursts=False)
+        return bots.judge(visitor)
     except Exception:
         # No verdict is better than no click; `reclassify_clicks` can judge it later.
         logger.exception("bot verdict failed for %r", visitor.user_agent[:200])
