@@ -19,7 +19,7 @@ from .querystrings import merge_query
 from .resolver import LookupUnavailable, resolve
 from .shortcodes import looks_like_code
 
-# Every click must reach us: no browser or proxy may keep the redirect.
+# No browser or proxy may keep the redirect.
 _NO_CACHE = "no-store, max-age=0"
 
 
@@ -28,11 +28,15 @@ def _page(template):
     return render_to_string(template)
 
 
-def _small_page(template, status):
-    response = HttpResponse(_page(template), status=status)
+def _unstored(response):
+    """Every answer to /<code> is neither cached nor indexed: each click must reach us."""
     response["Cache-Control"] = _NO_CACHE
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+def _small_page(template, status):
+    return _unstored(HttpResponse(_page(template), status=status))
 
 
 # csrf_exempt: nothing here reads a form; a POST gets a plain 405, not a CSRF 403.
@@ -56,10 +60,7 @@ def follow(request, code):
     location = target.destination
     if target.forward_query:
         location = merge_query(location, request.META.get("QUERY_STRING", ""))
-    response = HttpResponseRedirect(location)
-    response["Cache-Control"] = _NO_CACHE
-    response["X-Robots-Tag"] = "noindex"
-    return response
+    return _unstored(HttpResponseRedirect(location))
 
 
 @login_not_required
