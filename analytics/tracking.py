@@ -1,6 +1,7 @@
 """Turning a redirect request into a stored click.
 
-`record()` is all the redirect view calls. It builds a Visitor (client IP, capped user
+`record()` is all the redirect calls (the view and the WSGI fast lane, with the WSGI
+environ, which is also what Django's `request.META` is). It builds a Visitor (client IP, capped user
 agent and referrer, the bot-signal headers, GeoIP), asks `analytics.bots` for a verdict,
 parses browser / OS / device type, and appends the row to the spool (`analytics.spool`),
 which loads it into `clicks` within about a second. It never raises: a failure is logged
@@ -48,8 +49,8 @@ def header_text(value, max_chars):
     return value[:max_chars].replace("\x00", "\ufffd")
 
 
-def visitor_from_request(request, link_id=None):
-    meta = request.META
+def visitor_from_meta(meta, link_id=None):
+    """The Visitor of a WSGI environ (or request.META)."""
     ip = client_ip(meta)
     location = geo.locate(ip)
     headers = {}
@@ -59,7 +60,7 @@ def visitor_from_request(request, link_id=None):
             headers[name] = header_text(value, SIGNAL_HEADER_MAX_CHARS)
     return Visitor(
         user_agent=header_text(meta.get("HTTP_USER_AGENT"), settings.CLICK_USER_AGENT_MAX_CHARS),
-        method=request.method,
+        method=(meta.get("REQUEST_METHOD") or "GET").upper(),
         ip=ip,
         referrer=header_text(meta.get("HTTP_REFERER"), settings.CLICK_REFERRER_MAX_CHARS) or None,
         headers=headers,
@@ -147,12 +148,11 @@ def click_row(visitor):
     }
 
 
-def _replay_facts(request, link_id):
-    meta = request.META
+def _replay_facts(meta, link_id):
     return {
         "link_id": str(link_id),
         "timestamp": datetime.now(UTC).isoformat(),
-        "method": request.method,
+        "method": meta.get("REQUEST_METHOD"),
         "remote_addr": meta.get("REMOTE_ADDR"),
         "x_forwarded_for": meta.get("HTTP_X_FORWARDED_FOR"),
         "user_agent": header_text(meta.get("HTTP_USER_AGENT"), 2000),
@@ -160,15 +160,15 @@ def _replay_facts(request, link_id):
     }
 
 
-def record(request, link_id):
-    """Record one click of `link_id`. Never raises."""
+def record(meta, link_id):
+    """Record one click of `link_id` from the request's WSGI environ. Never raises."""
     row = None
     try:
-        row = click_row(visitor_from_request(request, link_id))
+        row = click_row(visitor_from_meta(meta, link_id))
         spool.append(row)
     except Exception:
         try:
-            facts = spool.encode(row).decode() if row else repr(_replay_facts(request, link_id))
+            facts = spool.encode(row).decode() if row else repr(_replay_facts(meta, link_id))
         except Exception:
             facts = f"link {link_id}"
         logger.exception("click not recorded, replay with: %s", facts)

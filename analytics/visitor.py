@@ -1,6 +1,6 @@
 """What the redirect knows about one visit, as a small value object.
 
-`analytics.tracking` builds it from the request (client IP, capped user agent and referrer,
+`analytics.tracking` builds it from the request's WSGI environ (client IP, capped user agent and referrer,
 GeoIP/ASN) and every later step (bot verdict, the click row) reads only this object, so
 the verdict can also be re-run on stored clicks (`reclassify_clicks`) and on plain user-agent
 strings (`classify_ua`).

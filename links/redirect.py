@@ -1,7 +1,9 @@
 """The redirect: `GET`/`HEAD /<code>`, the hot path.
 
 Nothing here loads a session, the user or a template for a good link: a cached lookup,
-one appended spool line (analytics.tracking) and a 302.
+one appended spool line (analytics.tracking) and a 302. A link this worker has cached is
+answered even before Django, by `links.fast_redirect` (in `macondo.wsgi`), with the same
+helpers; this view answers the rest: cache misses, 404/410/503, plain http, other methods.
 """
 
 from functools import cache
@@ -28,7 +30,7 @@ def _page(template):
     return render_to_string(template)
 
 
-def _unstored(response):
+def unstored(response):
     """Every answer to /<code> is neither cached nor indexed: each click must reach us."""
     response["Cache-Control"] = _NO_CACHE
     response["X-Robots-Tag"] = "noindex"
@@ -36,7 +38,15 @@ def _unstored(response):
 
 
 def _small_page(template, status):
-    return _unstored(HttpResponse(_page(template), status=status))
+    return unstored(HttpResponse(_page(template), status=status))
+
+
+def destination(target, query_string):
+    """Where a visit goes: the link's destination, with the visitor's query string merged
+    in unless the link turns forwarding off."""
+    if target.forward_query and query_string:
+        return merge_query(target.destination, query_string)
+    return target.destination
 
 
 # csrf_exempt: nothing here reads a form; a POST gets a plain 405, not a CSRF 403.
@@ -56,11 +66,8 @@ def follow(request, code):
         return _small_page("links/link_not_found.html", 404)
     if target.is_expired(timezone.now()):
         return _small_page("links/link_expired.html", 410)
-    tracking.record(request, target.link_id)
-    location = target.destination
-    if target.forward_query:
-        location = merge_query(location, request.META.get("QUERY_STRING", ""))
-    return _unstored(HttpResponseRedirect(location))
+    tracking.record(request.META, target.link_id)
+    return unstored(HttpResponseRedirect(destination(target, request.META.get("QUERY_STRING"))))
 
 
 @login_not_required

@@ -84,22 +84,42 @@ def _fetch_or_reconnect(code):
         return _fetch(code)
 
 
-def resolve(code):
-    """The Target of `code`, None if no link has it; LookupUnavailable if unknowable now."""
-    global _database_down_until
-    now = time.monotonic()
+def _sync(now):
+    """Forget the codes other workers announced as changed; whether announcements work."""
     synced, changed = link_changes.poll(now)
     if changed is None:
         forget()
     else:
         for changed_code in changed:
             _cache.pop(changed_code, None)
+    return synced
+
+
+def _fresh(entry, now, synced):
+    known = entry[1] is not None
+    ttl = settings.LINK_CACHE_TTL if synced and known else settings.LINK_CACHE_TTL_WITHOUT_SYNC
+    return now - entry[0] < ttl
+
+
+def cached(code):
+    """The Target of `code` if this worker holds a fresh entry for a link; never asks
+    PostgreSQL (the WSGI fast lane, links.fast_redirect). None: not known here right now."""
+    now = time.monotonic()
+    synced = _sync(now)
     entry = _cache.get(code)
-    if entry is not None:
-        known = entry[1] is not None
-        ttl = settings.LINK_CACHE_TTL if synced and known else settings.LINK_CACHE_TTL_WITHOUT_SYNC
-        if now - entry[0] < ttl:
-            return entry[1]
+    if entry is not None and _fresh(entry, now, synced):
+        return entry[1]
+    return None
+
+
+def resolve(code):
+    """The Target of `code`, None if no link has it; LookupUnavailable if unknowable now."""
+    global _database_down_until
+    now = time.monotonic()
+    synced = _sync(now)
+    entry = _cache.get(code)
+    if entry is not None and _fresh(entry, now, synced):
+        return entry[1]
     if now >= _database_down_until:
         try:
             target = _fetch_or_reconnect(code)

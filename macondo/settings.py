@@ -293,6 +293,9 @@ AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
 # --- Short links and click recording (issue 4) -------------------------------------------
+# Cached short links are answered in WSGI, before Django's middleware (links.fast_redirect);
+# off: every redirect goes through the whole stack (for comparison, or if in doubt).
+FAST_REDIRECT = env.bool("FAST_REDIRECT", default=True)
 # Seconds a worker trusts its cached short-code lookup while it hears of link changes
 # through Redis (REDIS_URL; changes then reach every worker within LINK_CACHE_SYNC_INTERVAL).
 # Only a safety net for a missed announcement: each expiry costs one query per link and worker.

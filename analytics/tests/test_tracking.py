@@ -6,7 +6,7 @@ from django.test import RequestFactory
 from analytics import spool
 from analytics.models import Click
 from analytics.tests.geoip_files import GEOIP
-from analytics.tracking import visitor_from_request
+from analytics.tracking import visitor_from_meta
 from links.tests.factories import LinkFactory
 
 CHROME = (
@@ -151,7 +151,7 @@ def test_only_the_bot_signal_headers_are_kept_on_the_visitor():
         HTTP_COOKIE="secret=1",
         HTTP_AUTHORIZATION="Bearer t",
     )
-    visitor = visitor_from_request(request)
+    visitor = visitor_from_meta(request.META)
     assert visitor.headers == {"accept-language": "en", "sec-fetch-mode": "navigate"}
 
 
