@@ -74,6 +74,9 @@ def post_worker_init(worker):
         resolver.prime()
     except Exception:  # PostgreSQL down at boot: the cache fills as links are followed
         worker.log.exception("link cache not primed")
+    from analytics import tracking
+
+    tracking.warm_up()
     if settings.CLICK_FLUSHER_THREAD:
         spool.start_flusher()
 

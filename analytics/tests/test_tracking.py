@@ -6,7 +6,7 @@ from django.test import RequestFactory
 from analytics import spool
 from analytics.models import Click
 from analytics.tests.geoip_files import GEOIP
-from analytics.tracking import visitor_from_meta
+from analytics.tracking import visitor_from_meta, warm_up
 from links.tests.factories import LinkFactory
 
 CHROME = (
@@ -211,3 +211,10 @@ def test_burst_verdicts_are_the_same_when_a_spooled_batch_is_loaded_twice(settin
     for batch in (first, replay):
         assert [row["is_bot"] for row in batch] == [True] + [False] * 4 + [True] * 3
         assert [row["bot_reason"] for row in batch][5:] == ["burst"] * 3
+
+
+def test_warming_up_a_worker_parses_and_judges_a_sample_but_spools_nothing(settings, tmp_path):
+    settings.CLICK_SPOOL_DIR = str(tmp_path / "spool")
+    row = warm_up()
+    assert (row["browser"], row["device_type"], row["is_bot"]) == ("Chrome", "desktop", False)
+    assert not (tmp_path / "spool").exists() or not any((tmp_path / "spool").iterdir())
