@@ -42,11 +42,13 @@ def header_text(value, max_chars):
     """
     if not value:
         return ""
-    value = value[: max_chars * 4]  # UTF-8 needs at most 4 bytes per character
-    # A UnicodeEncodeError means it is already real text (a test client, an ASGI server).
-    with contextlib.suppress(UnicodeEncodeError):
-        value = value.encode("latin-1").decode("utf-8", errors="replace")
-    return value[:max_chars].replace("\x00", "\ufffd")
+    if not value.isascii():  # ASCII (nearly every header) is the same in both encodings
+        value = value[: max_chars * 4]  # UTF-8 needs at most 4 bytes per character
+        # A UnicodeEncodeError means it is already real text (a test client, an ASGI server).
+        with contextlib.suppress(UnicodeEncodeError):
+            value = value.encode("latin-1").decode("utf-8", errors="replace")
+    value = value[:max_chars]
+    return value.replace("\x00", "\ufffd") if "\x00" in value else value
 
 
 def visitor_from_meta(meta, link_id=None):
