@@ -3,8 +3,9 @@
 Starts gunicorn with gunicorn.conf.py and production settings (DEBUG off, HTTPS redirect
 on behind a TLS proxy, one trusted proxy, GeoIP test databases) on its own PostgreSQL
 database, seeds the links, drives `GET /<code>` with wrk (bench/redirect.lua) and prints
-requests/s, p50/p99 for (a) the redirect with click recording and (b) a constant 302 in the
-same server, the ratio a/b, and then the click rows against the redirects the server served
+requests/s, p50/p99 for (a) the redirect with click recording, (b) a constant 302 from a
+Django view in the same server and (c) a constant 302 straight from WSGI (the server's
+floor: gunicorn and the kernel alone), the ratio a/b, and then the click rows against the redirects the server served
 (counted exactly from its access log; wrk's own count misses requests in flight when it
 stops).
 
@@ -233,7 +234,7 @@ class AccessLog:
             file.seek(self.offset)
             for line in file:
                 match = ACCESS_LINE.search(line.decode("latin-1"))
-                if not match or match[1].startswith("/bench-302/"):
+                if not match or match[1].startswith(("/bench-302/", "/bench-floor/")):
                     continue
                 if match[2] == "302":
                     served += 1
@@ -324,15 +325,21 @@ def median_run(runs):
 
 
 def throughput(args, codes_file):
-    """(b) and (a) alternate, `rounds` times each, so a neighbour's burst on this shared
-    machine hits both; the median run of each is reported."""
+    """(c), (b) and (a) alternate, `rounds` times each, so a neighbour's burst on this shared
+    machine hits all three; the median run of each is reported."""
     process = start_server()
     try:
         for label, skew in (("skewed", 4), ("uniform", 1)):
             run_wrk("/bench-302/", codes_file, skew, 3, args.connections)  # warm up
             run_wrk("/", codes_file, skew, 3, args.connections)
-            bases, ours = [], []
+            run_wrk("/bench-floor/", codes_file, skew, 3, args.connections)
+            floors, bases, ours = [], [], []
             for _ in range(args.rounds):
+                floors.append(
+                    measured_run(
+                        process, "/bench-floor/", codes_file, skew, args.seconds, args.connections
+                    )
+                )
                 bases.append(
                     measured_run(
                         process, "/bench-302/", codes_file, skew, args.seconds, args.connections
@@ -341,13 +348,18 @@ def throughput(args, codes_file):
                 ours.append(
                     measured_run(process, "/", codes_file, skew, args.seconds, args.connections)
                 )
-            base, our = median_run(bases), median_run(ours)
+            floor, base, our = median_run(floors), median_run(bases), median_run(ours)
+            print(line(f"(c) server floor: 302 from WSGI, {label}", floor))
             print(line(f"(b) constant 302, {label}", base))
             print(line(f"(a) redirect + click, {label}", our))
             ratios = " ".join(
                 f"{a['rps'] / b['rps']:.2f}" for a, b in zip(ours, bases, strict=True)
             )
             print(f"    ratio a/b ({label}): {our['rps'] / base['rps']:.2f} (each round: {ratios})")
+            print(
+                f"    ratio a/c ({label}): {our['rps'] / floor['rps']:.2f}, "
+                f"b/c: {base['rps'] / floor['rps']:.2f} (share of what the server alone allows)"
+            )
             app_b = sorted(run["app_cpu_ms"] + run["db_cpu_ms"] for run in bases)[len(bases) // 2]
             app_a = sorted(run["app_cpu_ms"] + run["db_cpu_ms"] for run in ours)[len(ours) // 2]
             print(

@@ -188,3 +188,19 @@ class ShortLinkApplication:
         status, headers = fast
         start_response(status, list(headers))
         return [b""]
+
+
+class ServerFloor:
+    """Benchmark baseline only (BENCH_VIEWS): `/bench-floor/...` gets a constant 302 straight
+    from WSGI, no Django at all: what gunicorn and the kernel cost per request on their own."""
+
+    _HEADERS = (("Location", "https://example.com/"), ("Content-Length", "0"))
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO", "").startswith("/bench-floor/"):
+            start_response("302 Found", list(self._HEADERS))
+            return [b""]
+        return self.application(environ, start_response)
