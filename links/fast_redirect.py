@@ -8,7 +8,7 @@ redirect than the redirect itself, and none of it applies to a visitor following
 The lane answers a request only when Django would answer it with the 302 and nothing else:
 - `GET` or `HEAD` of a path the URLconf routes to `links.redirect.follow` (read from the
   URLconf itself, so a page added before the catch-all `<str:code>` is never shadowed);
-- a Host that ALLOWED_HOSTS accepts (Django's own `validate_host`);
+- a Host that ALLOWED_HOSTS accepts (Django's own `get_host()`);
 - over https, or SECURE_SSL_REDIRECT is off (otherwise Django sends its HTTPS hop);
 - a code this worker holds in its cache as an active, unexpired link (no database here).
 Everything else (cache misses, unknown, inactive or expired links, other methods, bad hosts,
@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponseRedirect
-from django.http.request import split_domain_port, validate_host
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.common import CommonMiddleware
 from django.middleware.security import SecurityMiddleware
@@ -102,24 +102,15 @@ def _headers_of_a_redirect(secure):
 @dataclass(frozen=True)
 class _Config:
     open: bool
-    allowed_hosts: tuple
     ssl_redirect: bool
-    proxy_ssl_header: tuple | None
     headers: dict
 
 
 @lru_cache(maxsize=1)
 def _config():
-    allowed_hosts = settings.ALLOWED_HOSTS
-    if settings.DEBUG and not allowed_hosts:
-        allowed_hosts = [".localhost", "127.0.0.1", "[::1]"]  # as HttpRequest.get_host()
     return _Config(
-        # Forwarded hosts and ports change what get_host() means: Django decides then.
-        open=settings.FAST_REDIRECT
-        and not (settings.USE_X_FORWARDED_HOST or settings.USE_X_FORWARDED_PORT),
-        allowed_hosts=tuple(allowed_hosts),
+        open=settings.FAST_REDIRECT,
         ssl_redirect=settings.SECURE_SSL_REDIRECT,
-        proxy_ssl_header=settings.SECURE_PROXY_SSL_HEADER,
         headers={secure: _headers_of_a_redirect(secure) for secure in (False, True)},
     )
 
@@ -129,22 +120,16 @@ def _settings_changed(**kwargs):
     _config.cache_clear()
 
 
-def _is_secure(environ, config):
-    """HttpRequest.is_secure() on a bare environ."""
-    if config.proxy_ssl_header:
-        header, secure_value = config.proxy_ssl_header
-        value = environ.get(header)
-        if value is not None:
-            return value.split(",", 1)[0].strip() == secure_value
-    return environ.get("wsgi.url_scheme") == "https"
+class _Request(HttpRequest):
+    """Django's own `is_secure()` and `get_host()` (proxy header, ALLOWED_HOSTS, forwarded
+    host) on the bare environ, without building a whole WSGIRequest."""
 
+    def __init__(self, environ):
+        super().__init__()
+        self.META = environ
 
-def _host_allowed(environ, config):
-    host = environ.get("HTTP_HOST")
-    if not host:
-        return False  # Django builds one from SERVER_NAME, or refuses it
-    domain, _port = split_domain_port(host)
-    return bool(domain) and validate_host(domain, config.allowed_hosts)
+    def _get_scheme(self):
+        return self.META.get("wsgi.url_scheme", "http")  # as WSGIRequest
 
 
 def answer(environ):
@@ -156,9 +141,14 @@ def answer(environ):
     code = short_link_code(environ.get("PATH_INFO", ""))
     if code is None or not looks_like_code(code):
         return None
-    secure = _is_secure(environ, config)
-    if (config.ssl_redirect and not secure) or not _host_allowed(environ, config):
-        return None
+    request = _Request(environ)
+    secure = request.is_secure()
+    if config.ssl_redirect and not secure:
+        return None  # SecurityMiddleware's HTTPS hop
+    try:
+        request.get_host()
+    except DisallowedHost:
+        return None  # Django's 400
     target = resolver.cached(code)
     if target is None or not target.is_active or target.is_expired(timezone.now()):
         return None

@@ -176,6 +176,13 @@ def test_what_django_must_answer_is_left_to_django(link, url, kwargs, status):
     assert Click.objects.count() == 0
 
 
+@override_settings(USE_X_FORWARDED_HOST=True)
+def test_a_forwarded_host_is_checked_as_django_checks_it(link):
+    assert wsgi("/Promo24", HTTP_X_FORWARDED_HOST="testserver").by_django is False
+    refused = wsgi("/Promo24", HTTP_X_FORWARDED_HOST="evil.example")
+    assert (refused.status, refused.by_django) == (400, True)
+
+
 @override_settings(SECURE_SSL_REDIRECT=True)
 def test_plain_http_gets_djangos_https_hop(link):
     answer = wsgi("/Promo24?x=1", secure=False)
