@@ -1,7 +1,7 @@
 """Turning a redirect request into a stored click.
 
-`record()` is all the redirect calls (the view and the WSGI fast lane, with the WSGI
-environ, which is also what Django's `request.META` is). It builds a Visitor (client IP, capped user
+`record()` is all the redirect calls: the view and the WSGI fast lane, each with the WSGI
+environ (Django's `request.META` is that dict). It builds a Visitor (client IP, capped user
 agent and referrer, the bot-signal headers, GeoIP), asks `analytics.bots` for a verdict,
 parses browser / OS / device type, and appends the row to the spool (`analytics.spool`),
 which loads it into `clicks` within about a second. It never raises: a failure is logged
