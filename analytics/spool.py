@@ -24,6 +24,7 @@ import os
 import secrets
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -194,8 +195,36 @@ def _insert_skipping_known(rows):
     return inserted
 
 
+def _insert_with_the_orm(rows):
+    """The quick start's SQLite has no COPY: the same rule (skip ids already stored and
+    links deleted meanwhile) with the ORM, in chunks below SQLite's variable limit."""
+    from links.models import Link
+
+    from .models import Click
+
+    inserted = 0
+    for start in range(0, len(rows), 500):
+        chunk = rows[start : start + 500]
+        # UUIDs compared as values: SQLite's raw rows spell them without dashes.
+        link_ids = {uuid.UUID(str(r["link_id"])) for r in chunk}
+        links = set(Link.objects.filter(pk__in=link_ids).values_list("pk", flat=True))
+        click_ids = [uuid.UUID(r["id"]) for r in chunk]
+        stored = set(Click.objects.filter(pk__in=click_ids).values_list("pk", flat=True))
+        new = [
+            r
+            for r in chunk
+            if uuid.UUID(str(r["link_id"])) in links and uuid.UUID(r["id"]) not in stored
+        ]
+        Click.objects.bulk_create([Click(**{c: r.get(c) for c in COLUMNS}) for r in new])
+        inserted += len(new)
+    return inserted
+
+
 def _insert(rows):
     """Store a batch; returns (inserted, rejected rows). Raises if PostgreSQL is away."""
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            return _insert_with_the_orm(rows), []
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             # The usual case: all new, all links there. One COPY straight into the table;

@@ -10,7 +10,7 @@ import threading
 import psycopg
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -20,6 +20,8 @@ from analytics import geo
 
 def database_reachable(deadline=None, alias="default"):
     """Whether PostgreSQL answers `SELECT 1` within `deadline` seconds."""
+    if connections[alias].vendor != "postgresql":
+        return _embedded_database_answers(alias)  # the quick start's SQLite file
     deadline = settings.HEALTH_DATABASE_DEADLINE if deadline is None else deadline
     params = connections[alias].get_connection_params()
     params["connect_timeout"] = max(2, int(deadline))
@@ -40,6 +42,15 @@ def database_reachable(deadline=None, alias="default"):
     thread.start()
     thread.join(deadline)
     return bool(result and result[0])
+
+
+def _embedded_database_answers(alias):
+    try:
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True
+    except DatabaseError:
+        return False
 
 
 @login_not_required
