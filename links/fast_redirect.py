@@ -81,19 +81,22 @@ def short_link_code(path):
     return code
 
 
-class _SampleRequest(HttpRequest):
-    def __init__(self, secure):
-        super().__init__()
-        self._secure = secure
+class _Request(HttpRequest):
+    """Django's own `is_secure()` and `get_host()` (proxy header, ALLOWED_HOSTS, forwarded
+    host) on the bare environ, without building a whole WSGIRequest."""
 
-    def is_secure(self):
-        return self._secure
+    def __init__(self, environ):
+        super().__init__()
+        self.META = environ
+
+    def _get_scheme(self):
+        return self.META.get("wsgi.url_scheme", "http")  # as WSGIRequest
 
 
 def _headers_of_a_redirect(secure):
     """The headers (but Location) Django's stack gives the view's 302."""
     response = unstored(HttpResponseRedirect("https://example.com/"))
-    request = _SampleRequest(secure)
+    request = _Request({"wsgi.url_scheme": "https" if secure else "http"})
     for middleware in (CommonMiddleware, XFrameOptionsMiddleware, SecurityMiddleware):
         response = middleware(lambda request: None).process_response(request, response)
     return tuple((name, value) for name, value in response.items() if name != "Location")
@@ -118,18 +121,6 @@ def _config():
 @receiver(setting_changed, dispatch_uid="links.fast_redirect.settings")
 def _settings_changed(**kwargs):
     _config.cache_clear()
-
-
-class _Request(HttpRequest):
-    """Django's own `is_secure()` and `get_host()` (proxy header, ALLOWED_HOSTS, forwarded
-    host) on the bare environ, without building a whole WSGIRequest."""
-
-    def __init__(self, environ):
-        super().__init__()
-        self.META = environ
-
-    def _get_scheme(self):
-        return self.META.get("wsgi.url_scheme", "http")  # as WSGIRequest
 
 
 def answer(environ):
