@@ -198,6 +198,37 @@ def test_behind_a_tls_proxy_the_forwarded_proto_counts_as_https(link):
     assert (forged.status, forged.by_django) == (301, True)
 
 
+@override_settings(SECURE_SSL_REDIRECT=True)
+def test_each_host_and_scheme_is_judged_on_its_own_not_as_the_request_before(link):
+    requests = [
+        {},
+        {"HTTP_HOST": "evil.example"},
+        {},
+        {"secure": False},
+        {"secure": False, "HTTP_X_FORWARDED_PROTO": "https"},
+        {"secure": False, "HTTP_X_FORWARDED_PROTO": "http"},
+        {"HTTP_HOST": "evil.example"},
+    ]
+    answers = [wsgi("/Promo24", **headers) for headers in requests]
+    assert [(answer.status, answer.by_django) for answer in answers] == [
+        (302, False),
+        (400, True),
+        (302, False),
+        (301, True),
+        (302, False),
+        (301, True),
+        (400, True),
+    ]
+
+
+def test_a_changed_allowed_hosts_counts_at_once(link, settings):
+    assert (wsgi("/Promo24").status, wsgi("/Promo24").by_django) == (302, False)
+    settings.ALLOWED_HOSTS = ["go.example"]
+    refused = wsgi("/Promo24")
+    assert (refused.status, refused.by_django) == (400, True)
+    assert wsgi("/Promo24", HTTP_HOST="go.example").by_django is False
+
+
 @override_settings(FAST_REDIRECT=False)
 def test_the_lane_can_be_turned_off(link):
     answer = wsgi("/Promo24")
