@@ -6,8 +6,6 @@ machine it runs on.
 
 import multiprocessing
 import os
-import subprocess
-import sys
 
 
 def _env_int(name, default):
@@ -51,54 +49,10 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 
 
 # --- Click spool hooks (issue 4): keep these together ------------------------------------
-# Each worker appends clicks to its own spool file; its flusher thread rotates the file
-# about once a second (analytics/spool.py). The master starts one drainer process
-# (`manage.py drain_clicks --follow`, niced) that loads the rotated files into PostgreSQL,
-# so workers spend their CPU on redirects; while no drainer holds its lock, each worker's
-# flusher loads the files itself. On a graceful stop or reload (SIGTERM, SIGHUP,
-# max_requests) the exiting worker loads what it spooled; if PostgreSQL is down then, the
-# files stay and the next worker or the drainer loads them.
-_HERE = os.path.dirname(os.path.abspath(__file__))
-_drainer = None
-
-
-def _start_drainer(server):
-    global _drainer
-    if not _env_bool("CLICK_DRAINER_PROCESS", True):
-        return
-    if not str(getattr(server.app, "app_uri", "")).startswith("macondo.wsgi"):
-        return  # another WSGI app (a test's): no Django settings to drain with
-    command = [sys.executable, os.path.join(_HERE, "manage.py"), "drain_clicks", "--follow"]
-    command += ["--nice", str(_env_int("CLICK_DRAINER_NICE", 10)), "--parent", str(os.getpid())]
-    _drainer = subprocess.Popen(command, cwd=_HERE)  # noqa: S603 (our own command)
-    server.log.info("click drainer started (pid %s)", _drainer.pid)
-
-
-def _stop_drainer(server):
-    global _drainer
-    drainer, _drainer = _drainer, None
-    if drainer is None:
-        return
-    drainer.terminate()  # it finishes the batch it is loading and exits
-    try:
-        drainer.wait(timeout=graceful_timeout)
-    except subprocess.TimeoutExpired:
-        drainer.kill()  # nothing is lost: the files stay for the next drainer
-
-
-def when_ready(server):
-    _start_drainer(server)
-
-
-def on_reload(server):
-    _stop_drainer(server)  # SIGHUP: new code for the drainer too
-    _start_drainer(server)
-
-
-def on_exit(server):
-    _stop_drainer(server)
-
-
+# Each worker appends clicks to its own spool file; a flusher thread loads them into
+# PostgreSQL about once a second (analytics/spool.py). On a graceful stop or reload
+# (SIGTERM, SIGHUP, max_requests) the exiting worker loads what it spooled; if PostgreSQL
+# is down then, the files stay and the next worker loads them.
 def _serves_django():
     from django.apps import apps
 

@@ -17,7 +17,6 @@ a reload of a file that was partly loaded skips ids already stored: a crash betw
 and delete repeats no click.
 """
 
-import contextlib
 import fcntl
 import json
 import logging
@@ -358,44 +357,6 @@ def drain(directory=None, batch_size=None, dry_run=False):
     return total
 
 
-# --- The drainer process -------------------------------------------------------------
-# Under gunicorn a separate, lower-priority process (`drain_clicks --follow`, started by
-# gunicorn.conf.py) loads the files, so a worker spends its CPU and its GIL on redirects.
-# It holds this lock for its whole life; a worker's flusher only rotates its file while the
-# lock is held, and loads the files itself whenever no drainer holds it (none started, or
-# it died), so clicks never wait on a process that is not there.
-_DRAINER_LOCK = ".drainer.lock"
-
-
-@contextlib.contextmanager
-def drainer_lock(directory=None):
-    """Be the drainer process while inside (blocks while another drainer runs)."""
-    directory = str(directory or settings.CLICK_SPOOL_DIR)
-    os.makedirs(directory, exist_ok=True)
-    fd = os.open(os.path.join(directory, _DRAINER_LOCK), os.O_RDWR | os.O_CREAT, 0o640)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # releases the lock; the kernel does too if the process dies
-
-
-def drainer_running(directory=None):
-    """Whether a drainer process holds the lock now."""
-    directory = str(directory or settings.CLICK_SPOOL_DIR)
-    try:
-        fd = os.open(os.path.join(directory, _DRAINER_LOCK), os.O_RDONLY)
-    except FileNotFoundError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)  # shared: workers do not block each other
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(fd)
-    return False
-
-
 def rotate():
     """Hand this process's current spool file to the drainers (if it has clicks)."""
     writer = _writer
@@ -428,9 +389,6 @@ class Flusher(threading.Thread):
 
     def flush_once(self):
         try:
-            if drainer_running():
-                rotate()  # the drainer process loads it
-                return
             result = flush()
         except DatabaseError as error:
             if not self.failing:

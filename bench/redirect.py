@@ -465,7 +465,7 @@ def main():
         reload(args, codes_file)
     else:
         throughput(args, codes_file)
-    spooled = [p.name for p in (OUT / "spool").glob("*.jsonl") if not p.name.startswith("rejected")]
+    spooled = [p.name for p in (OUT / "spool").glob("*") if not p.name.startswith("rejected")]
     print(f"spool files left after a graceful stop: {len(spooled)}")
 
 

@@ -2,12 +2,8 @@ import fcntl
 import json
 import logging
 import os
-import signal
-import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -197,112 +193,3 @@ def test_the_flusher_thread_loads_clicks_within_a_few_seconds(settings):
         time.sleep(0.05)
     spool.shutdown()
     assert Click.objects.count() == 1
-
-
-# --- The drainer process (gunicorn.conf.py starts `drain_clicks --follow`) -------------------
-
-
-def ready_files(settings):
-    return [name for name in os.listdir(settings.CLICK_SPOOL_DIR) if name.startswith("ready-")]
-
-
-def test_while_a_drainer_runs_the_flusher_only_rotates_and_loads_again_once_it_is_gone(
-    link, settings
-):
-    flusher = spool.Flusher(interval=1)
-    spool.append(row(link))
-    assert not spool.drainer_running()
-    with spool.drainer_lock():
-        assert spool.drainer_running()
-        flusher.flush_once()
-        assert Click.objects.count() == 0
-        assert len(ready_files(settings)) == 1  # handed over to the drainer
-    assert not spool.drainer_running()
-    flusher.flush_once()
-    assert Click.objects.count() == 1
-    assert ready_files(settings) == []
-
-
-def drainer_env(settings):
-    database = connection.settings_dict
-    return {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:"
-        f"{database['PORT'] or 5432}/{database['NAME']}",
-        "CLICK_SPOOL_DIR": settings.CLICK_SPOOL_DIR,
-        "CLICK_FLUSH_INTERVAL": "0.1",
-        "REDIS_URL": "",
-    }
-
-
-def wait_until(condition, seconds=20):
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
-
-
-MANAGE = [sys.executable, str(Path(__file__).resolve().parents[2] / "manage.py")]
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_drainer_process_loads_rotated_files_niced_and_stops_on_sigterm(settings):
-    link = LinkFactory()
-    drainer = subprocess.Popen(  # noqa: S603 (our own command)
-        [*MANAGE, "drain_clicks", "--follow", "--nice", "5", "--parent", str(os.getpid())],
-        env=drainer_env(settings),
-    )
-    try:
-        wait_until(lambda: os.path.isdir(settings.CLICK_SPOOL_DIR) and spool.drainer_running())
-        assert (
-            os.getpriority(os.PRIO_PROCESS, drainer.pid) == os.getpriority(os.PRIO_PROCESS, 0) + 5
-        )
-        write_file(settings, "ready-1-a-1.jsonl", [row(link), row(link)])
-        wait_until(lambda: Click.objects.count() == 2)
-        assert ready_files(settings) == []
-    finally:
-        drainer.send_signal(signal.SIGTERM)
-        assert drainer.wait(20) == 0
-    assert not spool.drainer_running()
-
-
-# A stand-in for the gunicorn master: starts the drainer, waits until it holds its lock,
-# then exits.
-PARENT = """
-import fcntl, os, subprocess, sys, time
-subprocess.Popen(sys.argv[2:] + ["--parent", str(os.getpid())])
-lock = os.path.join(sys.argv[1], ".drainer.lock")
-for _ in range(400):
-    try:
-        fd = os.open(lock, os.O_RDONLY)
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        os.close(fd)
-    except (FileNotFoundError, BlockingIOError):
-        if os.path.exists(lock):
-            sys.exit(0)  # held: the drainer runs
-    time.sleep(0.05)
-sys.exit(1)
-"""
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_drainer_stops_by_itself_when_its_parent_is_gone(settings):
-    link = LinkFactory()
-    write_file(settings, "ready-1-a-1.jsonl", [row(link)])
-    parent = subprocess.run(  # noqa: S603 (our own command)
-        [
-            sys.executable,
-            "-c",
-            PARENT,
-            settings.CLICK_SPOOL_DIR,
-            *MANAGE,
-            "drain_clicks",
-            "--follow",
-        ],
-        env=drainer_env(settings),
-        timeout=60,
-    )
-    assert parent.returncode == 0  # the drainer took its lock
-    wait_until(lambda: not spool.drainer_running())  # and let it go without a signal
-    assert Click.objects.count() == 1
-    assert ready_files(settings) == []

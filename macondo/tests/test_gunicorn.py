@@ -1,4 +1,3 @@
-import logging
 import os
 import runpy
 import signal
@@ -102,56 +101,3 @@ def test_sigterm_lets_an_in_flight_request_finish(tmp_path):
     assert result["body"] == b"finished"
     assert exit_code == 0, output
     assert "Handling signal: term" in output
-
-
-class FakeArbiter:
-    """What gunicorn's hooks read of the master: the app it serves and its logger."""
-
-    def __init__(self, app_uri):
-        self.app = type("App", (), {"app_uri": app_uri})()
-        self.log = logging.getLogger("gunicorn.error")
-
-
-def drainer_running(directory):
-    from analytics import spool
-
-    return spool.drainer_running(str(directory))
-
-
-def test_the_master_starts_one_niced_click_drainer_and_stops_it_on_exit(tmp_path, monkeypatch):
-    monkeypatch.setenv("CLICK_SPOOL_DIR", str(tmp_path))
-    monkeypatch.setenv("CLICK_DRAINER_NICE", "7")
-    config = load_config()
-    master = FakeArbiter("macondo.wsgi:application")
-    config["when_ready"](master)
-    drainer = config["when_ready"].__globals__["_drainer"]  # run_path returns a copy
-    try:
-        for _ in range(400):
-            if drainer_running(tmp_path):
-                break
-            assert drainer.poll() is None, "the drainer exited"
-            time.sleep(0.05)
-        assert drainer_running(tmp_path)
-        assert (
-            os.getpriority(os.PRIO_PROCESS, drainer.pid) == os.getpriority(os.PRIO_PROCESS, 0) + 7
-        )
-    finally:
-        config["on_exit"](master)
-    assert drainer.returncode == 0
-    assert not drainer_running(tmp_path)
-
-
-@pytest.mark.parametrize(
-    ("app_uri", "env"),
-    [
-        ("slow_app:application", {}),
-        ("macondo.wsgi:application", {"CLICK_DRAINER_PROCESS": "false"}),
-    ],
-)
-def test_no_drainer_for_another_app_or_when_turned_off(tmp_path, monkeypatch, app_uri, env):
-    monkeypatch.setenv("CLICK_SPOOL_DIR", str(tmp_path))
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    config = load_config()
-    config["when_ready"](FakeArbiter(app_uri))
-    assert config["when_ready"].__globals__["_drainer"] is None

@@ -1,6 +1,4 @@
-import os
-import signal
-import threading
+import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -23,22 +21,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--follow",
             action="store_true",
-            help="keep draining every CLICK_FLUSH_INTERVAL seconds, as the drainer process "
-            "(gunicorn.conf.py starts one; workers then only rotate their files) until "
-            "SIGTERM or SIGINT",
-        )
-        parser.add_argument(
-            "--nice",
-            type=int,
-            default=0,
-            help="with --follow: lower this process's CPU priority by this much, so that "
-            "redirects come first when the cores are busy",
-        )
-        parser.add_argument(
-            "--parent",
-            type=int,
-            help="with --follow: stop once the process with this pid is no longer the parent "
-            "(the gunicorn master died)",
+            help="keep draining every CLICK_FLUSH_INTERVAL seconds (a separate drainer "
+            "process, for servers run with CLICK_FLUSHER_THREAD=false)",
         )
 
     def handle(self, *args, dir=None, dry_run=False, follow=False, **options):
@@ -47,28 +31,15 @@ class Command(BaseCommand):
             result = spool.drain(directory, dry_run=dry_run)
             self._summary(result, dry_run)
             return
-        if options["nice"]:
-            os.nice(options["nice"])
-        stopping = threading.Event()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, lambda *_: stopping.set())
-        parent = options["parent"]
-        with spool.drainer_lock(directory):
-            failing = False
-            while True:
-                try:
-                    result = spool.drain(directory)
-                    if result.files and options["verbosity"] > 1:
-                        self._summary(result, False)
-                    failing = False
-                except DatabaseError as error:
-                    if not failing:
-                        self.stderr.write(f"PostgreSQL unavailable, retrying: {error}")
-                    failing = True
-                    connection.close()
-                if stopping.is_set() or (parent and os.getppid() != parent):
-                    break
-                stopping.wait(settings.CLICK_FLUSH_INTERVAL)
+        while True:
+            try:
+                result = spool.drain(directory)
+                if result.files:
+                    self._summary(result, False)
+            except DatabaseError as error:
+                self.stderr.write(f"PostgreSQL unavailable, retrying: {error}")
+                connection.close()
+            time.sleep(settings.CLICK_FLUSH_INTERVAL)
 
     def _summary(self, result, dry_run):
         if dry_run:
