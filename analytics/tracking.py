@@ -14,14 +14,13 @@ import os
 import time
 import uuid
 from datetime import UTC, datetime
-from functools import lru_cache
 
-import user_agents
 from django.conf import settings
 
 from macondo.client_ip import client_ip
 
 from . import bots, geo, spool
+from .devices import describe_user_agent
 from .visitor import SIGNAL_HEADERS, Visitor
 
 logger = logging.getLogger(__name__)
@@ -91,25 +90,6 @@ def uuid7():
         | random_bits & (2**62 - 1)
     )
     return uuid.UUID(int=value)
-
-
-@lru_cache(maxsize=4096)
-def describe_user_agent(user_agent):
-    """(browser, os, device type) of a user agent; parsed once per distinct string."""
-    if not user_agent:
-        return None, None, None
-    parsed = user_agents.parse(user_agent)
-    if parsed.is_bot:
-        device = "bot"
-    elif parsed.is_tablet:
-        device = "tablet"
-    elif parsed.is_mobile:
-        device = "mobile"
-    elif parsed.is_pc:
-        device = "desktop"
-    else:
-        device = "other"
-    return parsed.browser.family[:100] or None, parsed.os.family[:100] or None, device
 
 
 def _verdict(visitor):
