@@ -21,16 +21,20 @@ from user_agents.parsers import (
     parse_operating_system,
 )
 
-# ua-parser's best available resolver: the Rust one when ua-parser-rs is installed (it is
-# pinned in requirements.txt), else its pure-Python one.
-_parser = ua_parser.Parser(ua_parser.BestAvailableResolver(ua_parser.load_builtins()))
+
+@lru_cache(maxsize=1)
+def _parser():
+    # ua-parser's best available resolver: the Rust one when ua-parser-rs is installed (it
+    # is pinned in requirements.txt), else its pure-Python one. Built on first use (~0.3 s:
+    # a gunicorn worker does it in tracking.warm_up), not by every process that imports us.
+    return ua_parser.Parser(ua_parser.BestAvailableResolver(ua_parser.load_builtins()))
 
 
 class UserAgent(_LegacyUserAgent):
     """user-agents' UserAgent (is_mobile, is_tablet, is_pc, is_bot, …) on a faster parse."""
 
     def __init__(self, user_agent_string):
-        result = _parser.parse(user_agent_string).with_defaults()
+        result = _parser().parse(user_agent_string).with_defaults()
         browser, os_, device = result.user_agent, result.os, result.device
         self.ua_string = user_agent_string
         self.os = parse_operating_system(
