@@ -8,12 +8,23 @@ anchored with `^` go into a second expression tried only at the start.
 
 A case-insensitive set lower-cases its patterns once (escapes such as `\\S` keep their case)
 and expects lower-cased text, instead of using `re.IGNORECASE`, which is several times slower.
+
+With google-re2 installed (it is pinned), every pattern RE2 can read goes into one RE2
+alternation instead, matched in linear time: ~26 µs against ~207 µs for both lists on a
+never-seen user agent. RE2 has no lookarounds or backreferences; the few patterns that use
+them (one today: crawlerdetect's `yandex(?!search)`) stay in the `re` expressions above.
+`analytics/tests/test_patterns.py` checks both engines give the same answers on the corpora.
 """
 
 import re
 import re._parser as sre_parse
 from collections import defaultdict
 from re._constants import AT, AT_BEGINNING, LITERAL
+
+try:
+    import re2
+except ImportError:  # the `re` expressions alone: slower, same answers
+    re2 = None
 
 
 def lower_pattern(pattern):
@@ -48,15 +59,19 @@ class PatternSet:
     With `ignore_case`, `text` must be lower-cased by the caller (once for many sets).
     """
 
-    def __init__(self, patterns, ignore_case=True):
+    def __init__(self, patterns, ignore_case=True, use_re2=True):
         fold = lower_pattern if ignore_case else str
         anchored, floating = defaultdict(list), defaultdict(list)
         anchored_rest, floating_rest = [], []
+        linear = []
         for pattern in dict.fromkeys(fold(p) for p in patterns if p):
             try:
                 re.compile(pattern)
             except re.error:
                 continue  # a pattern our `re` cannot read is skipped, not fatal
+            if use_re2 and re2 is not None and _re2_reads(pattern):
+                linear.append(pattern)
+                continue
             node = _first_node(pattern)
             if node == (AT, AT_BEGINNING) and pattern.startswith("^"):
                 body = pattern[1:]
@@ -72,14 +87,47 @@ class PatternSet:
             else:
                 floating_rest.append(pattern)
         self.size = sum(map(len, anchored.values())) + sum(map(len, floating.values()))
-        self.size += len(anchored_rest) + len(floating_rest)
+        self.size += len(anchored_rest) + len(floating_rest) + len(linear)
+        self.in_re2 = len(linear)
+        self._linear = (
+            re2.compile("|".join(f"(?:{p})" for p in linear), _re2_options()) if linear else None
+        )
         self._anchored = _dispatch(anchored, anchored_rest)
         self._floating = _dispatch(floating, floating_rest)
 
     def search(self, text):
+        if self._linear and (found := self._linear_search(text)):
+            return found
         if self._anchored and (found := self._anchored.match(text)):
             return found
         return self._floating.search(text) if self._floating else None
+
+    def _linear_search(self, text):
+        try:
+            return self._linear.search(text)
+        except UnicodeEncodeError:
+            # RE2 reads UTF-8; lone surrogates (undecodable bytes kept as surrogate escapes)
+            # have none. No pattern names one, so U+FFFD in their place changes no answer.
+            return self._linear.search(_SURROGATE.sub("\ufffd", text))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _re2_options():
+    options = re2.Options()
+    options.log_errors = False  # a pattern RE2 cannot read is expected, not an error
+    options.never_capture = True  # only whether it matches counts
+    options.max_mem = 32 << 20  # ~1,500 patterns need more than the default 8 MB
+    return options
+
+
+def _re2_reads(pattern):
+    try:
+        re2.compile(pattern, _re2_options())
+    except re2.error:
+        return False
+    return True
 
 
 def _dispatch(groups, rest):

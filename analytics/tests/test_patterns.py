@@ -25,12 +25,27 @@ def sample():
     ],
     ids=["crawlerdetect", "crawler-user-agents"],
 )
-def test_the_compiled_set_answers_as_the_plain_alternation_does(patterns, ignore_case):
+@pytest.mark.parametrize("use_re2", [True, False], ids=["re2", "re"])
+def test_the_compiled_set_answers_as_the_plain_alternation_does(patterns, ignore_case, use_re2):
     plain = re.compile("|".join(patterns), re.IGNORECASE if ignore_case else 0)
-    fast = PatternSet(patterns, ignore_case=ignore_case)
+    fast = PatternSet(patterns, ignore_case=ignore_case, use_re2=use_re2)
+    if use_re2:
+        assert fast.in_re2 >= fast.size - 1  # all but crawlerdetect's yandex(?!search)
+    else:
+        assert fast.in_re2 == 0
     for ua in sample():
         text = ua.lower() if ignore_case else ua
         assert bool(fast.search(text)) == bool(plain.search(ua)), ua
+
+
+def test_a_pattern_re2_cannot_read_is_still_matched_by_re():
+    patterns = PatternSet(["yandex(?!search)", r"(ab)\1", "googlebot"])
+    assert (patterns.size, patterns.in_re2) == (3, 1)
+    assert patterns.search("yandexbot/3.0")
+    assert not patterns.search("yandexsearch/1.0")
+    assert patterns.search("xabab")
+    assert patterns.search("googlebot/2.1")
+    assert not patterns.search("mozilla/5.0 firefox")
 
 
 @pytest.mark.parametrize(
@@ -54,6 +69,13 @@ def test_a_pattern_that_does_not_compile_is_skipped_not_fatal():
 
 @pytest.mark.parametrize("pattern", [r"[a-z]*(bot|crawl)", r".*spider", r"[a-z]*|never"])
 def test_a_leading_star_is_dropped_without_changing_the_answer(pattern):
-    fast = PatternSet([pattern])
+    fast = PatternSet([pattern], use_re2=False)
     for text in ["mybot", "x" * 50, "a spider", "nothing here", ""]:
         assert bool(fast.search(text)) == bool(re.search(pattern, text)), text
+
+
+def test_text_with_lone_surrogates_is_searched_too():
+    patterns = PatternSet(["googlebot"])
+    assert patterns.in_re2 == 1
+    assert patterns.search("googlebot/2.1 \udcff\udcfe")
+    assert not patterns.search("mozilla \udcff")
