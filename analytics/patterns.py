@@ -19,6 +19,7 @@ them (one today: crawlerdetect's `yandex(?!search)`) stay in the `re` expression
 import re
 import re._parser as sre_parse
 from collections import defaultdict
+from functools import lru_cache
 from re._constants import AT, AT_BEGINNING, LITERAL
 
 try:
@@ -114,6 +115,7 @@ class PatternSet:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+@lru_cache(maxsize=1)
 def _re2_options():
     options = re2.Options()
     options.log_errors = False  # a pattern RE2 cannot read is expected, not an error
