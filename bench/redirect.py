@@ -285,14 +285,22 @@ TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def cpu_seconds(pids):
-    total = 0
+    """CPU seconds (user + system) spent so far by each of these processes still alive."""
+    spent = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except (FileNotFoundError, ProcessLookupError):
             continue
-        total += int(fields[11]) + int(fields[12])  # utime + stime
-    return total / TICKS
+        spent[pid] = (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
+    return spent
+
+
+def cpu_spent(before, after):
+    """CPU spent between two readings. A process that exited meanwhile (a PostgreSQL backend
+    whose connection closed) counts for nothing rather than minus what it had spent before
+    (that made PostgreSQL's share negative); one that started meanwhile counts whole."""
+    return sum(seconds - before.get(pid, 0) for pid, seconds in after.items())
 
 
 def postgres_backends():
@@ -313,10 +321,9 @@ def measured_run(process, *args):
     app_before, database_before = cpu_seconds(app), cpu_seconds(database)
     result = run_wrk(*args)
     database = set(database) | set(postgres_backends())
-    result["app_cpu_ms"] = (cpu_seconds(app) - app_before) * 1000 / max(result["requests"], 1)
-    result["db_cpu_ms"] = (
-        (cpu_seconds(database) - database_before) * 1000 / max(result["requests"], 1)
-    )
+    requests = max(result["requests"], 1)
+    result["app_cpu_ms"] = cpu_spent(app_before, cpu_seconds(app)) * 1000 / requests
+    result["db_cpu_ms"] = cpu_spent(database_before, cpu_seconds(database)) * 1000 / requests
     return result
 
 
