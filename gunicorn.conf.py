@@ -60,6 +60,7 @@ def _serves_django():
 
 
 def post_worker_init(worker):
+    import gc
     import importlib
 
     if not _serves_django():
@@ -80,6 +81,10 @@ def post_worker_init(worker):
     from analytics import tracking
 
     tracking.warm_up()
+    # What the worker built at boot (Django, ~100,000 cached links, compiled patterns) lives
+    # as long as the worker: out of the cyclic collector's sight, no full pass re-scans it
+    # (~0.1 s, on some visitor's request).
+    gc.freeze()
     if settings.CLICK_FLUSHER_THREAD:
         spool.start_flusher()
 

@@ -14,6 +14,7 @@ target (up to LINK_CACHE_STALE_SECONDS old) and PostgreSQL is not asked again fo
 second; a code this process has never seen answers 503.
 """
 
+import gc
 import logging
 import random
 import threading
@@ -160,16 +161,25 @@ def prime(limit=None):
         return 0
     now = time.monotonic()
     synced, _codes = link_changes.poll(now)  # the stream position first: later changes evict
-    with connection.cursor() as cursor:
-        cursor.execute(_PRIME_SQL, [limit])
-        rows = cursor.fetchall()
-    spread = (settings.LINK_CACHE_TTL if synced else settings.LINK_CACHE_TTL_WITHOUT_SYNC) / 2
-    with _lock:
-        for code, *target in reversed(rows):
-            _cache[code] = (now - random.random() * spread, Target(*target))
-            _cache.move_to_end(code)
-        while len(_cache) > settings.LINK_CACHE_SIZE:
-            _cache.popitem(last=False)
+    # The cyclic garbage collector paused while ~500,000 objects are built: its passes over
+    # them took 0.47 of the 0.60 s this costs at every worker's boot, and during a reload
+    # visitors wait for five workers booting at once. These objects form no cycles.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(_PRIME_SQL, [limit])
+            rows = cursor.fetchall()
+        spread = (settings.LINK_CACHE_TTL if synced else settings.LINK_CACHE_TTL_WITHOUT_SYNC) / 2
+        with _lock:
+            for code, *target in reversed(rows):
+                _cache[code] = (now - random.random() * spread, Target(*target))
+                _cache.move_to_end(code)
+            while len(_cache) > settings.LINK_CACHE_SIZE:
+                _cache.popitem(last=False)
+    finally:
+        if collecting:
+            gc.enable()
     return len(rows)
 
 

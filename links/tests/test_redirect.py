@@ -211,3 +211,33 @@ def test_a_primed_cache_redirects_the_newest_active_links_without_a_query(
         assert client.get("/Old001").status_code == 302
     with django_assert_num_queries(1):
         assert client.get("/Off001").status_code == 404
+
+
+@pytest.mark.parametrize("collecting", [True, False])
+def test_priming_leaves_the_garbage_collector_as_it_found_it(db, collecting):
+    import gc
+
+    from links import resolver
+
+    LinkFactory(short_code="Gc0001")
+    was_enabled = gc.isenabled()
+    (gc.enable if collecting else gc.disable)()
+    try:
+        assert resolver.prime(limit=10) == 1
+        assert gc.isenabled() is collecting
+    finally:
+        (gc.enable if was_enabled else gc.disable)()
+
+
+def test_priming_resumes_the_garbage_collector_when_the_query_fails(db, monkeypatch):
+    import gc
+
+    from django.db import DatabaseError
+
+    from links import resolver
+
+    monkeypatch.setattr(resolver, "_PRIME_SQL", "SELECT no_such_column FROM links LIMIT %s")
+    assert gc.isenabled()
+    with pytest.raises(DatabaseError):
+        resolver.prime(limit=10)
+    assert gc.isenabled()
