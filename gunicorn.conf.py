@@ -75,9 +75,10 @@ def post_worker_init(worker):
     from links import resolver
 
     try:
-        resolver.prime()
+        cached = resolver.prime()
     except Exception:  # PostgreSQL down at boot: the cache fills as links are followed
         worker.log.exception("link cache not primed")
+        cached = 0
     from analytics import tracking
 
     tracking.warm_up()
@@ -87,6 +88,9 @@ def post_worker_init(worker):
     gc.freeze()
     if settings.CLICK_FLUSHER_THREAD:
         spool.start_flusher()
+    # gunicorn logs "Booting worker" when it forks one; this line says it now serves. A USR2
+    # upgrade waits for one per new worker before stopping the old master (README).
+    worker.log.info("Worker ready: %d links cached", cached)
 
 
 def worker_exit(server, worker):

@@ -10,7 +10,8 @@ floor: gunicorn and the kernel alone), the ratio a/b, and then the click rows ag
 stops).
 
 Modes (see --help): throughput (default), --pg-restart (PostgreSQL stopped mid-run),
---kill-worker (SIGKILL one worker mid-run), --reload (SIGHUP mid-run).
+--kill-worker (SIGKILL one worker mid-run), --reload (SIGHUP mid-run), --upgrade (gunicorn's
+USR2 upgrade mid-run: a new master and workers, then SIGTERM to the old master).
 """
 
 import argparse
@@ -143,12 +144,12 @@ def click_count():
     return Click.objects.count()
 
 
-def start_server():
+def start_server(**env):
     log = open(OUT / "server.log", "ab")  # noqa: SIM115 (the server outlives this function)
     process = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "macondo.wsgi:application", "-c", "gunicorn.conf.py"],
         cwd=ROOT,
-        env=server_env(),
+        env=dict(server_env(), **env),
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -175,13 +176,36 @@ def status_of(path):
 
 
 def workers_of(process):
-    children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
-    return [int(pid) for pid in children]
+    return workers_of_pid(process.pid)
+
+
+def workers_of_pid(pid):
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except FileNotFoundError:
+        return []
+    return [int(child) for child in children]
 
 
 def stop_server(process):
     process.send_signal(signal.SIGTERM)  # graceful: each worker loads what it spooled
     process.wait(60)
+
+
+def stop_pid(pid):
+    """SIGTERM to a master that is not this process's child (USR2's new master), then wait
+    until it has exited (gone, or a zombie its new parent has not reaped yet)."""
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            return
+        if state == "Z":
+            return
+        time.sleep(0.1)
+    sys.exit(f"gunicorn master {pid} did not stop within 60 s")
 
 
 def run_wrk(prefix, codes_file, skew, seconds, connections, during=None):
@@ -383,12 +407,12 @@ def throughput(args, codes_file):
         stop_server(process)
 
 
-def disturbed(args, codes_file, label, disturbance):
+def disturbed(args, codes_file, label, disturbance, stop=stop_server, **env):
     """Warm every worker's cache on a working set, then disturb the server mid-run."""
     known = OUT / "codes-known.txt"
     codes = codes_file.read_text().split()[: args.known]
     known.write_text("\n".join(codes) + "\n")
-    process = start_server()
+    process = start_server(**env)
     try:
         run_wrk("/", known, 1, args.warmup, args.connections)
         time.sleep(3)
@@ -400,7 +424,7 @@ def disturbed(args, codes_file, label, disturbance):
         print(f"    redirects failed (non-302 answers + socket errors seen by wrk): {failed}")
         accounting("    clicks", result)
     finally:
-        stop_server(process)
+        stop(process)
 
 
 def pg_restart(args, codes_file):
@@ -440,6 +464,42 @@ def reload(args, codes_file):
     disturbed(args, codes_file, "SIGHUP reload", hup)
 
 
+def upgrade(args, codes_file):
+    """gunicorn's binary upgrade, the deploy that does not stall (README, gunicorn): USR2
+    makes the master exec a new master (new code) whose workers boot while the old ones keep
+    serving; once each new worker has logged "Worker ready", SIGTERM stops the old master
+    and its workers gracefully."""
+    new_master = []
+
+    def usr2(process):
+        time.sleep(args.seconds / 3)
+        log = OUT / "server.log"
+        offset = log.stat().st_size
+        old_workers = set(workers_of(process))
+        process.send_signal(signal.SIGUSR2)
+        sent = time.monotonic()
+        ready = 0
+        while ready < len(old_workers) and time.monotonic() - sent < 60:
+            time.sleep(0.1)
+            with open(log, "rb") as file:
+                file.seek(offset)
+                ready = file.read().count(b"Worker ready:")
+        new_master.extend(set(workers_of(process)) - old_workers)
+        waited = time.monotonic() - sent
+        process.send_signal(signal.SIGTERM)
+        print(
+            f"    sent USR2; {ready} new workers ready {waited:.1f} s later, then SIGTERM to "
+            f"the old master (new master: {new_master})"
+        )
+
+    def stop_both(process):
+        stop_server(process)
+        for pid in new_master:
+            stop_pid(pid)
+
+    disturbed(args, codes_file, "USR2 upgrade", usr2, stop=stop_both, LOG_LEVEL="INFO")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--links", type=int, default=100_000)
@@ -449,6 +509,7 @@ def main():
     parser.add_argument("--pg-restart", action="store_true")
     parser.add_argument("--kill-worker", action="store_true")
     parser.add_argument("--reload", action="store_true")
+    parser.add_argument("--upgrade", action="store_true")
     parser.add_argument("--outage", type=float, default=10, help="seconds PostgreSQL is down")
     parser.add_argument("--known", type=int, default=500, help="working set when disturbed")
     parser.add_argument("--warmup", type=int, default=10, help="seconds warming the caches")
@@ -470,6 +531,8 @@ def main():
         kill_worker(args, codes_file)
     elif args.reload:
         reload(args, codes_file)
+    elif args.upgrade:
+        upgrade(args, codes_file)
     else:
         throughput(args, codes_file)
     spooled = [p.name for p in (OUT / "spool").glob("*") if not p.name.startswith("rejected")]

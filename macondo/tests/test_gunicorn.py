@@ -101,3 +101,35 @@ def test_sigterm_lets_an_in_flight_request_finish(tmp_path):
     assert result["body"] == b"finished"
     assert exit_code == 0, output
     assert "Handling signal: term" in output
+
+
+class _WorkerLog:
+    """What post_worker_init uses of a gunicorn worker: its log."""
+
+    def __init__(self):
+        self.lines = []
+
+    def info(self, message, *args):
+        self.lines.append(message % args)
+
+    def exception(self, message, *args):
+        self.lines.append("exception: " + message % args)
+
+
+def test_a_new_worker_primes_its_cache_freezes_what_it_built_and_says_it_is_ready(db):
+    import gc
+    from types import SimpleNamespace
+
+    from links.tests.factories import LinkFactory
+
+    LinkFactory.create_batch(3)
+    log = _WorkerLog()
+    post_worker_init = load_config()["post_worker_init"]
+    gc.unfreeze()
+    try:
+        post_worker_init(SimpleNamespace(log=log))
+        frozen = gc.get_freeze_count()
+    finally:
+        gc.unfreeze()
+    assert frozen > 0
+    assert log.lines == ["Worker ready: 3 links cached"]
