@@ -1,16 +1,24 @@
-"""The error pages: who sees which.
+"""The error pages: who sees which, and a database outage answered as 503.
 
 Two audiences. Staff work under STAFF_AREAS and get pages in the dashboard's look; everybody
 else is a visitor who followed or mistyped a short link, mostly on a phone, and gets the
 plain visitor pages of `links.redirect` (no navigation, no staff links).
 
-The 400 and 500 pages are rendered with no request and no context, as Django's own
+The 400, 500 and 503 pages are rendered with no request and no context, as Django's own
 server_error is: they cannot need the session, the user or the database, and a broken
 context processor cannot break them. If even that fails, a constant page is sent.
+
+A database outage (PostgreSQL down, refusing or dropping connections) raises wherever the
+database is first touched, often in a middleware (the session behind `request.user`) where
+no view's process_exception sees it; every such path ends in handler500, so this is the one
+place that turns it into a 503 with Retry-After, logged as one warning line.
 """
 
 import logging
+import sys
 
+import psycopg
+from django import db
 from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -22,6 +30,15 @@ logger = logging.getLogger(__name__)
 
 # Path prefixes of the staff pages; every other path belongs to visitors.
 STAFF_AREAS = ("/dashboard/", "/admin/", "/accounts/")
+
+# What a lost or refused database connection raises (Django wraps psycopg's errors; code
+# that calls psycopg itself raises them unwrapped).
+DATABASE_UNAVAILABLE = (
+    db.OperationalError,
+    db.InterfaceError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+)
 
 _LAST_RESORT = """<!doctype html>
 <html lang="en">
@@ -63,4 +80,31 @@ def page_not_found(request, exception):
 
 
 def server_error(request):
+    error = sys.exception()
+    if _is_database_outage(error):
+        return _database_unavailable(request, error)
     return _plain_page("500.html" if for_staff(request) else "visitor/500.html", 500)
+
+
+def _is_database_outage(error):
+    while error is not None:
+        if isinstance(error, DATABASE_UNAVAILABLE):
+            return True
+        error = error.__cause__
+    return False
+
+
+def _database_unavailable(request, error):
+    cause = " ".join(str(error).split()) or type(error).__name__
+    logger.warning(
+        "database unavailable, answered 503 to %s %s: %s", request.method, request.path, cause
+    )
+    if for_staff(request):
+        response = _plain_page("503.html", 503)
+        response["Retry-After"] = str(redirect.RETRY_AFTER_SECONDS)
+    else:
+        response = redirect.unavailable_page()
+    # The warning above is the whole story: Django would log the response again as an
+    # error with the traceback, once per request of an outage.
+    response._has_been_logged = True
+    return response

@@ -170,6 +170,13 @@ DASHBOARD_PAGES = [
     ),
     ("dashboard-403", "intern", visit("/admin/links/link/"), 403, "You cannot open this page"),
     ("dashboard-500", "colleague", visit("/dashboard/broken/"), 500, "Something went wrong"),
+    (
+        "dashboard-503",
+        "colleague",
+        visit_while_postgresql_is_down("/dashboard/"),
+        503,
+        "Temporarily unavailable",
+    ),
 ]
 
 
