@@ -1,3 +1,4 @@
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -65,9 +66,8 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture
-def chromium():
-    """Debian's Chromium driven by Playwright; the test is skipped when it is not installed."""
+@contextlib.contextmanager
+def _launched_chromium():
     if not CHROMIUM.exists():
         pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
@@ -76,3 +76,46 @@ def chromium():
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def chromium():
+    """Debian's Chromium driven by Playwright; the test is skipped when it is not installed."""
+    with _launched_chromium() as browser:
+        yield browser
+
+
+@pytest.fixture(scope="module")
+def module_chromium():
+    """`chromium` shared by a module's tests (starting it costs 1-3 s). Playwright's sync
+    API keeps an event loop running in this thread meanwhile, so the ORM calls the tests and
+    their database fixtures make are allowed explicitly."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with _launched_chromium() as browser:
+            yield browser
+
+
+# --- Database outages ------------------------------------------------------------------------
+class PostgreSQL:
+    """Stops PostgreSQL as the app sees it: its connection attempts then hit a port nobody
+    listens on. Started again afterwards in any case. Needs a transactional test
+    (`django_db(transaction=True)`): the test's connection is closed."""
+
+    def __init__(self):
+        self.port = connection.settings_dict["PORT"]
+
+    def stop(self):
+        connection.close()
+        connection.settings_dict["PORT"] = "1"
+
+    def start(self):
+        connection.close()
+        connection.settings_dict["PORT"] = self.port
+
+
+@pytest.fixture
+def postgresql():
+    server = PostgreSQL()
+    yield server
+    server.start()

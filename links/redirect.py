@@ -23,6 +23,8 @@ from .shortcodes import looks_like_code
 
 # No browser or proxy may keep the redirect.
 _NO_CACHE = "no-store, max-age=0"
+# Seconds a client is told to wait when the database cannot be asked.
+RETRY_AFTER_SECONDS = 5
 
 
 @cache
@@ -41,6 +43,16 @@ def _small_page(template, status):
     return unstored(HttpResponse(_page(template), status=status))
 
 
+def not_found_page():
+    return _small_page("links/link_not_found.html", 404)
+
+
+def unavailable_page():
+    response = _small_page("links/link_unavailable.html", 503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def destination(target, query_string):
     """Where a visit goes: the link's destination, with the visitor's query string merged
     in unless the link turns forwarding off."""
@@ -55,15 +67,13 @@ def destination(target, query_string):
 @require_safe
 def follow(request, code):
     if not looks_like_code(code):
-        return _small_page("links/link_not_found.html", 404)
+        return not_found_page()
     try:
         target = resolve(code)
     except LookupUnavailable:
-        response = _small_page("links/link_unavailable.html", 503)
-        response["Retry-After"] = "5"
-        return response
+        return unavailable_page()
     if target is None or not target.is_active:
-        return _small_page("links/link_not_found.html", 404)
+        return not_found_page()
     if target.is_expired(timezone.now()):
         return _small_page("links/link_expired.html", 410)
     tracking.record(request.META, target.link_id)

@@ -24,3 +24,9 @@ if settings.BENCH_VIEWS:
     # Benchmark baseline: a constant 302 through the same middleware (bench/redirect).
     urlpatterns.append(path("bench-302/<str:code>", redirect.constant_redirect))
 urlpatterns.append(path("<str:code>", redirect.follow, name="follow_link"))
+
+# Error pages (macondo/errors.py): the visitor's or the dashboard's, by path; a database
+# outage answered 503. 403 is Django's own view with templates/403.html (staff pages only).
+handler400 = "macondo.errors.bad_request"
+handler404 = "macondo.errors.page_not_found"
+handler500 = "macondo.errors.server_error"

@@ -1,34 +1,11 @@
 import pytest
-from django.db import OperationalError, connection
+from django.db import OperationalError
 
 from analytics import spool
 from analytics.models import Click
 from links.tests.factories import LinkFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-class PostgreSQL:
-    """Stops PostgreSQL as the app sees it: its connection attempts then hit a port nobody
-    listens on. Started again afterwards in any case."""
-
-    def __init__(self):
-        self.port = connection.settings_dict["PORT"]
-
-    def stop(self):
-        connection.close()
-        connection.settings_dict["PORT"] = "1"
-
-    def start(self):
-        connection.close()
-        connection.settings_dict["PORT"] = self.port
-
-
-@pytest.fixture
-def postgresql():
-    server = PostgreSQL()
-    yield server
-    server.start()
 
 
 @pytest.fixture
