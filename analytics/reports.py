@@ -248,7 +248,9 @@ class FirstReason(Func):
             "THEN substr(%(expressions)s, 1, instr(%(expressions)s, ',') - 1) "
             "ELSE %(expressions)s END"
         )
-        return super().as_sql(compiler, connection, template=template, **extra)
+        sql, params = super().as_sql(compiler, connection, template=template, **extra)
+        # The expression appears four times in the template, and so must its parameters.
+        return sql, (*params, *params, *params, *params)
 
 
 class City(Func):
