@@ -4,6 +4,7 @@ A destination is stored normalised to ASCII (IDN host in punycode, other non-ASC
 characters percent-encoded) so the redirect can send it as a Location header unchanged.
 """
 
+import ipaddress
 import re
 from urllib.parse import urlsplit, urlunsplit
 
@@ -12,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.encoding import iri_to_uri
+from django.utils.http import is_same_domain
 
 # Browsers and proxies handle far longer URLs, but a destination longer than this is almost
 # always a pasted mistake (or an attempt to smuggle data), and it has to fit in a QR code.
@@ -25,11 +27,51 @@ def _error(message, code):
     return ValidationError(message, code=code)
 
 
-def short_link_hosts():
-    """Hosts that serve our short links: a destination there would redirect to itself."""
-    hosts = {urlsplit(settings.SHORT_LINK_BASE_URL).hostname or ""}
-    hosts.update(getattr(settings, "SHORT_LINK_EXTRA_HOSTS", []))
-    return {host.lower().rstrip(".") for host in hosts if host}
+def app_host_patterns():
+    """Every host this app answers to, spelt as `host_key` spells a host: the short-link
+    hosts and ALLOWED_HOSTS, ports dropped. A leading dot keeps Django's meaning (the domain
+    and all its subdomains). `*` (any host) is left out: it cannot refuse every
+    destination, so with it only the hosts named explicitly count."""
+    entries = [
+        urlsplit(settings.SHORT_LINK_BASE_URL).hostname or "",
+        *getattr(settings, "SHORT_LINK_EXTRA_HOSTS", []),
+        *settings.ALLOWED_HOSTS,
+    ]
+    patterns = set()
+    for entry in entries:
+        entry = entry.strip()
+        subdomains = entry.startswith(".")
+        try:
+            host = urlsplit("//" + entry.removeprefix(".")).hostname
+        except ValueError:  # e.g. an unclosed "[::1"
+            continue
+        key = host_key(host or "") if entry != "*" else None
+        if key:
+            patterns.add("." + key if subdomains else key)
+    return patterns
+
+
+def host_key(host):
+    """A host as Django compares it with ALLOWED_HOSTS, whatever its spelling: lower case,
+    no trailing dot, IDN in punycode, an IP address in its canonical form (no brackets);
+    None when it cannot be a host."""
+    host = host.strip().lower().rstrip(".")
+    try:
+        return ipaddress.ip_address(host.removeprefix("[").removesuffix("]")).compressed
+    except ValueError:
+        pass
+    if host.isascii():
+        return host or None
+    try:
+        return idna.encode(host, uts46=True).decode("ascii")
+    except idna.IDNAError:
+        return None
+
+
+def points_at_app(host):
+    """Whether a destination on `host` would come back to this app (a redirect loop)."""
+    key = host_key(host)
+    return key is not None and any(is_same_domain(key, p) for p in app_host_patterns())
 
 
 def normalize_destination(raw):
@@ -67,9 +109,11 @@ def normalize_destination(raw):
         ascii_host = host if host.isascii() else idna.encode(host, uts46=True).decode("ascii")
     except idna.IDNAError:
         raise _error(f"“{host}” is not a valid domain name.", "host") from None
-    if ascii_host.lower() in short_link_hosts():
+    if points_at_app(ascii_host):
         raise _error(
-            "This URL points at the shortener itself, which would redirect in a loop.", "loop"
+            f"This URL points at this app itself ({ascii_host.lower()} is one of the hosts it "
+            "answers to), which would redirect in a loop.",
+            "loop",
         )
     netloc = ascii_host.lower()
     if ":" in netloc:  # an IPv6 literal
