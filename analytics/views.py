@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
-from links.destinations import display_url
+from links.destinations import shown_destination
 from links.lookups import fetch
 from links.models import Campaign, Client, Link
 from macondo import downloads
@@ -89,7 +89,7 @@ def link_report(request, pk):
         "analytics/link.html",
         link=link,
         tags=list(link.tags.all()),
-        destination=display_url(link.original_url),
+        destination=shown_destination(link.original_url),
         whatsapp_share="https://wa.me/?" + urlencode({"text": share_text}),
         email_share="mailto:?"
         + urlencode({"subject": link.name or link.short_code, "body": share_text}, quote_via=quote),

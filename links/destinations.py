@@ -6,6 +6,8 @@ characters percent-encoded) so the redirect can send it as a Location header unc
 
 import ipaddress
 import re
+import unicodedata
+from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 import idna
@@ -130,6 +132,73 @@ def normalize_destination(raw):
     except ValidationError:
         raise _error("This is not a valid URL.", "invalid") from None
     return normalized
+
+
+@dataclass(frozen=True)
+class ShownDestination:
+    """A destination as the dashboard shows it: `text` as a person reads it and, when its
+    host mixes scripts (a look-alike such as "аррӏе.com"), that host as it reads and as it
+    really is (punycode), and the scripts it mixes."""
+
+    text: str
+    punycode_host: str = ""
+    readable_host: str = ""
+    scripts: tuple = ()
+
+
+def shown_destination(url):
+    """The ShownDestination of a stored (ASCII) destination URL."""
+    text = display_url(url)
+    try:
+        host = urlsplit(url).hostname or ""
+        readable = idna.decode(host) if "xn--" in host else host
+    except (ValueError, idna.IDNAError):
+        return ShownDestination(text)
+    scripts = host_scripts(readable)
+    if not mixes_scripts(scripts):
+        return ShownDestination(text)
+    return ShownDestination(text, host, readable, tuple(sorted(scripts)))
+
+
+# What Unicode's UTS #39 accepts at its "moderately restrictive" level: one script; Latin
+# with Han and the Japanese, Chinese or Korean scripts (as in 例え.jp); or Latin with one
+# other script, unless that is Cyrillic or Greek, whose letters copy Latin ones.
+_SCRIPTS_USED_TOGETHER = (
+    {"Latin", "Han", "Hiragana", "Katakana"},
+    {"Latin", "Han", "Bopomofo"},
+    {"Latin", "Han", "Hangul"},
+)
+_LOOK_ALIKES_OF_LATIN = {"Cyrillic", "Greek"}
+_SCRIPT_OF_NAME_WORD = {"CJK": "Han", "IDEOGRAPHIC": "Han"}
+
+
+def host_scripts(host):
+    """The scripts of a host's letters ("аррӏе.com": Cyrillic and Latin).
+
+    Coarse but small: a letter's script is the first word of its Unicode name ("CYRILLIC
+    SMALL LETTER A" is Cyrillic), which is the script's own name for the scripts domains
+    are written in; CJK ideographs are named "CJK …" and counted as Han. Modifier letters
+    (mostly script-neutral, like Japanese ー), digits and hyphens are left out."""
+    scripts = set()
+    for char in host:
+        if unicodedata.category(char) in ("Lu", "Ll", "Lt", "Lo"):
+            word = re.split("[ -]", unicodedata.name(char, ""))[0]
+            scripts.add(_SCRIPT_OF_NAME_WORD.get(word, word.title()))
+    return scripts
+
+
+def mixes_scripts(scripts):
+    """Whether a host's scripts mix the way look-alikes do (see _SCRIPTS_USED_TOGETHER).
+
+    The whole host counts, not each label alone: a label that mixes scripts ("pаypal",
+    with a Cyrillic "а") and a label in another script than the rest ("аррӏе" under
+    ".com", every letter Cyrillic) are both the look-alike trick. A name wholly in one
+    script ("пример.рф", "bücher.example") is not mixed; a Cyrillic or Greek name under a
+    Latin top-level domain is, which costs its reader a glance at the punycode."""
+    if len(scripts) <= 1 or any(scripts <= used for used in _SCRIPTS_USED_TOGETHER):
+        return False
+    others = scripts - {"Latin"}
+    return len(others) > 1 or "Latin" not in scripts or bool(others & _LOOK_ALIKES_OF_LATIN)
 
 
 def display_url(url):

@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -5,6 +7,7 @@ from links.destinations import (
     MAX_URL_LENGTH,
     display_url,
     normalize_destination,
+    shown_destination,
 )
 
 
@@ -135,3 +138,28 @@ def test_with_any_host_allowed_the_short_link_hosts_are_still_loops(settings, ur
     with pytest.raises(ValidationError) as error:
         normalize_destination(url)
     assert error.value.code == "loop"
+
+
+@pytest.mark.parametrize(
+    ("host", "mixed"),
+    [
+        ("аррӏе.com", ("Cyrillic", "Latin")),  # every letter of the name Cyrillic
+        ("pаypal.com", ("Cyrillic", "Latin")),  # one Cyrillic "а" among Latin letters
+        ("αpple.com", ("Greek", "Latin")),
+        ("παράδειγμα.пример.рф", ("Cyrillic", "Greek")),
+        ("пример.рф", ()),
+        ("bücher.example", ()),
+        ("例え.jp", ()),
+        ("佐々木.jp", ()),
+        ("한국.com", ()),
+        ("मराठी.com", ()),
+        ("example.com", ()),
+    ],
+)
+def test_a_host_mixing_scripts_is_shown_with_its_punycode(host, mixed):
+    url = normalize_destination(f"https://{host}/login")
+    shown = shown_destination(url)
+    assert shown.text == f"https://{host}/login"
+    assert shown.scripts == mixed
+    assert shown.punycode_host == (urlsplit(url).hostname if mixed else "")
+    assert shown.readable_host == (host if mixed else "")
