@@ -9,13 +9,10 @@ dashboard as soon as it is stored. Breakdowns (countries, browsers, …) read ra
 one scope and period, which the (link, timestamp) index bounds.
 """
 
-import csv
-import io
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from django.db import connection
 from django.db.models import (
     Case,
     CharField,
@@ -34,6 +31,7 @@ from django.db.models.functions import Coalesce, TruncDate, TruncHour
 from django.utils import timezone
 
 from links.models import Client, Link
+from macondo.downloads import queryset_csv
 
 from .models import (
     Click,
@@ -250,7 +248,9 @@ class FirstReason(Func):
             "THEN substr(%(expressions)s, 1, instr(%(expressions)s, ',') - 1) "
             "ELSE %(expressions)s END"
         )
-        return super().as_sql(compiler, connection, template=template, **extra)
+        sql, params = super().as_sql(compiler, connection, template=template, **extra)
+        # The expression appears four times in the template, and so must its parameters.
+        return sql, (*params, *params, *params, *params)
 
 
 class City(Func):
@@ -554,52 +554,20 @@ RAW_COLUMNS = (
 
 def raw_clicks_csv(scope, period, block_size=64 * 1024):
     """The raw clicks of a scope and period as CSV bytes (no header), oldest first, in
-    blocks of about `block_size`. On PostgreSQL the database writes the CSV itself
-    (COPY … TO STDOUT), streamed as it comes: hundreds of thousands of rows a second with
-    flat memory. Elsewhere (the quick start's SQLite) rows come from a chunked iterator."""
-    if connection.vendor != "postgresql":
-        yield from _csv_blocks(raw_clicks(scope, period), block_size)
-        return
-    rows = (
-        scope.clicks()
-        .filter(timestamp__gte=period.start, timestamp__lt=period.end)
-        .order_by("timestamp")
-        .values_list(*RAW_COLUMNS)
-    )
-    sql, params = rows.query.sql_with_params()
-    buffer = bytearray()
-    statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)"
-    # Django's psycopg cursors bind parameters client-side, which COPY needs.
-    with connection.cursor() as cursor, cursor.cursor.copy(statement, params) as copy:
-        for data in copy:
-            buffer += data
-            if len(buffer) >= block_size:
-                yield bytes(buffer)
-                buffer.clear()
-    if buffer:
-        yield bytes(buffer)
-
-
-def _csv_blocks(rows, block_size):
-    out = io.StringIO()
-    writer = csv.writer(out)
-    for row in rows:
-        writer.writerow(row)
-        if out.tell() >= block_size:
-            yield out.getvalue().encode()
-            out.seek(0)
-            out.truncate()
-    if out.tell():
-        yield out.getvalue().encode()
+    blocks of about `block_size`, written by PostgreSQL itself where it can (see
+    macondo.downloads.queryset_csv): flat memory for millions of rows."""
+    yield from queryset_csv(_raw_clicks(scope, period), RAW_COLUMNS, block_size)
 
 
 def raw_clicks(scope, period, chunk_size=5000):
     """Raw click rows (tuples in RAW_COLUMNS order), oldest first, from a server-side
     cursor: memory stays bounded however many rows the period holds."""
+    return _raw_clicks(scope, period).values_list(*RAW_COLUMNS).iterator(chunk_size=chunk_size)
+
+
+def _raw_clicks(scope, period):
     return (
         scope.clicks()
         .filter(timestamp__gte=period.start, timestamp__lt=period.end)
         .order_by("timestamp")
-        .values_list(*RAW_COLUMNS)
-        .iterator(chunk_size=chunk_size)
     )

@@ -1,18 +1,17 @@
 """Metrics pages (overview; client, campaign and link reports) and their CSV exports."""
 
-import csv
-import io
 from urllib.parse import quote, urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
-from links.destinations import display_url
+from links.destinations import shown_destination
 from links.lookups import fetch
 from links.models import Campaign, Client, Link
+from macondo import downloads
 
 from . import reports
 from .charts import bar_chart
@@ -90,7 +89,7 @@ def link_report(request, pk):
         "analytics/link.html",
         link=link,
         tags=list(link.tags.all()),
-        destination=display_url(link.original_url),
+        destination=shown_destination(link.original_url),
         whatsapp_share="https://wa.me/?" + urlencode({"text": share_text}),
         email_share="mailto:?"
         + urlencode({"subject": link.name or link.short_code, "body": share_text}, quote_via=quote),
@@ -98,28 +97,10 @@ def link_report(request, pk):
     )
 
 
-class _Buffer:
-    def __init__(self):
-        self.io = io.StringIO()
-        self.writer = csv.writer(self.io)
-
-    def take(self):
-        value = self.io.getvalue()
-        self.io.seek(0)
-        self.io.truncate()
-        return value
-
-
 def _filename(obj, period, what):
-    name = getattr(obj, "short_code", None) or obj.name
-    safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in name)[:40]
-    return f"{what}-{safe}-{timezone.localtime(period.start):%Y%m%d}-{timezone.localtime(period.end):%Y%m%d}.csv"
-
-
-def _csv_response(rows, filename):
-    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    name = (getattr(obj, "short_code", None) or obj.name)[:40]
+    start, end = timezone.localtime(period.start), timezone.localtime(period.end)
+    return f"{what}-{name}-{start:%Y%m%d}-{end:%Y%m%d}"
 
 
 @login_required
@@ -127,11 +108,11 @@ def clicks_csv(request, kind, pk):
     obj, scope = _scope_of(kind, pk)
     period = RangeForm(request.GET or None).period()
 
-    def rows():
-        yield (",".join(reports.RAW_COLUMNS) + "\r\n").encode()
+    def blocks():
+        yield from downloads.csv_blocks([reports.RAW_COLUMNS])
         yield from reports.raw_clicks_csv(scope, period, EXPORT_BLOCK)
 
-    return _csv_response(rows(), _filename(obj, period, "clicks"))
+    return downloads.csv_response(blocks(), _filename(obj, period, "clicks"))
 
 
 @login_required
@@ -139,17 +120,18 @@ def report_csv(request, kind, pk):
     obj, scope = _scope_of(kind, pk)
     period = RangeForm(request.GET or None).period()
     figures = reports.report(scope, period)
-    out = _Buffer()
-    write = out.writer.writerow
-    write(["section", "key", "human_clicks", "bot_clicks"])
-    write(["total", "", figures["totals"]["humans"], figures["totals"]["bots"]])
-    for bucket, humans, bots in figures["series"]:
-        write(["hour" if figures["hourly"] else "day", bucket.isoformat(), humans, bots])
-    for key, _label, rows in figures["breakdowns"]:
-        for value, count in rows:
-            write([key, value or "(unknown)", count, ""])
-    for value, count in figures["bot_reasons"]:
-        write(["bot_reason", value, "", count])
-    for link, count in figures.get("top_links", []):
-        write(["link", link.short_code, count, ""])
-    return _csv_response(iter([out.take()]), _filename(obj, period, "report"))
+
+    def rows():
+        yield ["section", "key", "human_clicks", "bot_clicks"]
+        yield ["total", "", figures["totals"]["humans"], figures["totals"]["bots"]]
+        for bucket, humans, bots in figures["series"]:
+            yield ["hour" if figures["hourly"] else "day", bucket.isoformat(), humans, bots]
+        for key, _label, ranked in figures["breakdowns"]:
+            for value, count in ranked:
+                yield [key, value or "(unknown)", count, ""]
+        for value, count in figures["bot_reasons"]:
+            yield ["bot_reason", value, "", count]
+        for link, count in figures.get("top_links", []):
+            yield ["link", link.short_code, count, ""]
+
+    return downloads.csv_response(downloads.csv_blocks(rows()), _filename(obj, period, "report"))

@@ -1,12 +1,11 @@
 """CSV in and out of the link list."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+
+from macondo import downloads
 
 from ..forms import LinkFilterForm, LinkImportForm
 from ..imports import ImportFailed, import_links
@@ -28,11 +27,6 @@ EXPORT_COLUMNS = [
 ]
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @login_required
 def link_import(request):
     form = LinkImportForm(request.POST or None, request.FILES or None)
@@ -52,30 +46,25 @@ def link_import(request):
 def link_export(request):
     form = LinkFilterForm(request.GET or None)
     links, _period = filtered_links(form)
-    writer = csv.writer(_Echo())
 
     def rows():
-        yield writer.writerow(EXPORT_COLUMNS)
+        yield EXPORT_COLUMNS
         # Chunks of links with their tags: two queries per chunk, bounded memory.
         for link in links.prefetch_related("tags").iterator(chunk_size=1000):
-            yield writer.writerow(
-                [
-                    link.short_url,
-                    link.short_code,
-                    link.name,
-                    link.original_url,
-                    link.client.name,
-                    link.campaign.name if link.campaign else "",
-                    ", ".join(t.name for t in link.tags.all()),
-                    "yes" if link.is_live() else "no",
-                    link.expires_at.isoformat() if link.expires_at else "",
-                    link.created_at.isoformat(),
-                    link.user.email,
-                    link.period_clicks,
-                ]
-            )
+            yield [
+                link.short_url,
+                link.short_code,
+                link.name,
+                link.original_url,
+                link.client.name,
+                link.campaign.name if link.campaign else "",
+                ", ".join(t.name for t in link.tags.all()),
+                "yes" if link.is_live() else "no",
+                link.expires_at.isoformat() if link.expires_at else "",
+                link.created_at.isoformat(),
+                link.user.email,
+                link.period_clicks,
+            ]
 
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="links-{stamp}.csv"'
-    return response
+    return downloads.csv_response(downloads.csv_blocks(rows()), f"links-{stamp}")

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from analytics.reports import cascade_counts, human_clicks_by_link
 
 from .. import services
-from ..destinations import display_url
+from ..destinations import shown_destination
 from ..forms import LinkFilterForm, LinkForm, tag_suggestions
 from ..listing import filtered_links, period_days
 from ..lookups import fetch
@@ -29,7 +29,7 @@ def link_list(request):
     # Page rows with their tags in one more query, and their clicks in one or two more.
     rows = list(page.object_list.prefetch_related("tags"))
     for link in rows:
-        link.destination = display_url(link.original_url)
+        link.destination = shown_destination(link.original_url)
     if rows and not hasattr(rows[0], "period_clicks"):
         counts = human_clicks_by_link([link.pk for link in rows], period)
         for link in rows:
@@ -120,7 +120,11 @@ def link_edit(request, pk):
                 "forward_query": link.forward_query,
             },
         )
-    return render(request, "links/link_form.html", _form_context(form, link=link))
+    return render(
+        request,
+        "links/link_form.html",
+        _form_context(form, link=link, destination=shown_destination(link.original_url)),
+    )
 
 
 @login_required

@@ -11,6 +11,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from macondo.downloads import attachment
+
 from .. import whatsapp
 from ..lookups import fetch
 from ..models import Link
@@ -32,7 +34,7 @@ def link_qr(request, pk, fmt):
         content_type = "image/png"
     response = HttpResponse(buffer.getvalue(), content_type=content_type)
     if request.GET.get("download"):
-        response["Content-Disposition"] = f'attachment; filename="qr-{link.short_code}.{fmt}"'
+        response["Content-Disposition"] = attachment(f"qr-{link.short_code}", fmt)
     return response
 
 
