@@ -22,7 +22,7 @@ class TimestampedModel(models.Model):
 class NamedQuerySet(models.QuerySet):
     def keyed(self):
         """Rows with `name_key`: their name as the unique index compares it."""
-        return self.alias(name_key=Lower("name"))
+        return self.annotate(name_key=Lower("name"))
 
     def _named(self, name):
         return self.keyed().filter(name_key=name_key(name))

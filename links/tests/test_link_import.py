@@ -199,7 +199,7 @@ LONG_QUOTED_FIELD = (
             "destination,client\r\n", 1, "The file has the header line but no rows.", id="header"
         ),
         pytest.param(
-            "destination,client\nhttps://example.com/\x00,Acme\nnot a url,Acme\n",
+            "destination,client,name\nhttps://example.com/,Acme,Poster\x00\n",
             2,
             "The line has a NUL byte",
             id="nul-byte",
@@ -253,7 +253,8 @@ def test_a_bad_file_is_a_line_error_and_imports_nothing(signed_in, acme, content
 
 def test_a_nul_byte_does_not_hide_the_other_bad_lines(signed_in, acme):
     response = upload(
-        signed_in, "destination,client\nhttps://example.com/\x00,Acme\nnot a url,Acme\n"
+        signed_in,
+        "destination,client,name\nhttps://example.com/,Acme,Po\x00ster\nnot a url,Acme,\n",
     )
     assert [line for line, _ in response.context["errors"]] == [2, 3]
 
