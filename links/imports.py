@@ -206,25 +206,28 @@ def _cell(cells, index):
 
 def _create_all(parsed, user, errors):
     clients, campaign_of = _resolve(parsed)
-    created, aliases = [], {}
+    created, alias_lines = [], {}
     try:
         with transaction.atomic():
             for line, row in parsed:
-                alias = row.get("alias", "")
-                if alias and alias.lower() in aliases:
-                    errors.append(
-                        (
-                            line,
-                            f"alias: The alias “{alias}” is also on line {aliases[alias.lower()]}.",
-                        )
+                problems = []
+                alias = row.get("alias", "").lower()
+                if alias in alias_lines:
+                    problems.append(
+                        f"alias: The alias “{row['alias']}” is also on line {alias_lines[alias]}."
                     )
-                    continue
-                if alias:
-                    aliases[alias.lower()] = line
+                    # The rest of the row is still checked, without the alias.
+                    row = {**row, "alias": ""}
+                elif alias:
+                    alias_lines[alias] = line
                 try:
-                    created.append(_create_row(row, user, clients, campaign_of))
+                    link = _create_row(row, user, clients, campaign_of)
                 except ValidationError as error:
-                    errors.append((line, _describe(error)))
+                    problems.append(_describe(error))
+                if problems:
+                    errors.append((line, "; ".join(problems)))
+                else:
+                    created.append(link)
             if errors:
                 raise _Rollback
     except _Rollback:

@@ -173,6 +173,16 @@ def test_an_alias_twice_in_the_file_names_the_line_it_is_also_on(signed_in, acme
     assert not Link.objects.exists()
 
 
+def test_a_row_with_a_repeated_alias_still_has_its_other_problems_listed(signed_in, acme):
+    response = upload(
+        signed_in,
+        "destination,client,alias\nhttps://example.com/1,Acme,spring\nnot a url,Nobody,spring\n",
+    )
+    [(line, message)] = response.context["errors"]
+    assert line == 3
+    assert message.startswith("alias: The alias “spring” is also on line 2.; client: No client")
+
+
 def test_line_numbers_count_blank_lines_and_quoted_line_breaks(signed_in, acme):
     response = upload(
         signed_in,
