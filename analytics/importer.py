@@ -12,7 +12,10 @@ SQL statement per batch, so memory stays bounded and the speed is PostgreSQL's.
 
 A row that cannot be taken is reported with its id and reason and the rest goes on. Rows
 whose natural key already exists under another id (an email differing only in case, a
-client, campaign or tag name) are merged into the existing row, and reported.
+client name or a campaign name within its client that is the same trimmed and in any case
+(links/names.py), a tag name in any case) are merged into the existing row, and reported:
+nothing is dropped, the merged row's links, campaigns and clicks are attached to the row it
+was merged into.
 """
 
 import re
@@ -27,6 +30,7 @@ from django.db import connection, transaction
 
 from accounts.models import normalize_email
 from links.destinations import normalize_destination
+from links.names import name_keys, normalize_name
 from links.shortcodes import CODE_RE
 
 from .importer_clicks import copy_clicks
@@ -225,26 +229,41 @@ class MacondoImporter:
         self._progress("users")
 
     def _import_clients(self):
-        by_name = self._target_keys("SELECT name, id FROM clients")
+        # Names compared as the unique index compares them (links/names.py).
+        target = self._fetch_target("SELECT id, lower(name), name FROM clients")
+        ids = {uid for uid, _, _ in target}
+        by_key = {key: (uid, name) for uid, key, name in target}
         query = (
             'SELECT "id", "name", "createdAt" AT TIME ZONE \'UTC\', '
             '"updatedAt" AT TIME ZONE \'UTC\' FROM "clients" ORDER BY "createdAt", "id"'
         )
         for batch in self._source_batches("clients", query):
+            keys = name_keys(name or "" for _, name, _, _ in batch)
             rows = []
-            for sid, name, created, updated in batch:
+            for sid, raw, created, updated in batch:
                 uid = self._uuid(sid)
+                name = normalize_name(raw)
                 if uid is None:
                     self.reject("clients", sid, "id is not a UUID")
                     continue
                 if not name or len(name) > 200:
                     self.reject("clients", sid, "name is empty or longer than 200 characters")
                     continue
-                existing = by_name.get(name)
-                if existing is not None and existing != uid:
-                    self.merge("clients", sid, existing, f"client {name!r} already exists")
+                existing = by_key.get(keys[raw or ""])
+                if uid not in ids and existing is not None:
+                    # Its links and campaigns are attached to the earlier client.
+                    self.merge(
+                        "clients",
+                        sid,
+                        existing[0],
+                        f"{raw!r} is the same name as {existing[1]!r} (trimmed, in any case)",
+                    )
                     continue
-                by_name[name] = self.maps["clients"][sid] = uid
+                if name != raw:
+                    self.note("clients", sid, "name stored trimmed")
+                if uid not in ids:
+                    by_key[keys[raw]] = (uid, name)
+                self.maps["clients"][sid] = uid
                 rows.append((uid, name, created, updated))
             self._insert(
                 "clients",
@@ -255,22 +274,21 @@ class MacondoImporter:
         self._progress("clients")
 
     def _import_campaigns(self):
-        by_key = {
-            (client, name): uid
-            for (client, name), uid in (
-                ((row[0], row[1]), row[2])
-                for row in self._fetch_target("SELECT client_id, name, id FROM campaigns")
-            )
-        }
+        target = self._fetch_target("SELECT id, client_id, lower(name), name FROM campaigns")
+        ids = {uid for uid, _, _, _ in target}
+        by_key = {(client, key): (uid, name) for uid, client, key, name in target}
         query = (
             'SELECT "id", "name", "clientId", "createdAt" AT TIME ZONE \'UTC\', '
             '"updatedAt" AT TIME ZONE \'UTC\' FROM "campaigns" ORDER BY "createdAt", "id"'
         )
         for batch in self._source_batches("campaigns", query):
+            keys = name_keys(name or "" for _, name, _, _, _ in batch)
             rows = []
-            for sid, name, client_sid, created, updated in batch:
+            for sid, raw, client_sid, created, updated in batch:
                 uid = self._uuid(sid)
+                # A merged client's campaigns go to the client it was merged into.
                 client = self.maps["clients"].get(client_sid)
+                name = normalize_name(raw)
                 if uid is None:
                     self.reject("campaigns", sid, "id is not a UUID")
                     continue
@@ -280,11 +298,21 @@ class MacondoImporter:
                 if not name or len(name) > 200:
                     self.reject("campaigns", sid, "name is empty or longer than 200 characters")
                     continue
-                existing = by_key.get((client, name))
-                if existing is not None and existing != uid:
-                    self.merge("campaigns", sid, existing, f"the client has a campaign {name!r}")
+                existing = by_key.get((client, keys[raw or ""]))
+                if uid not in ids and existing is not None:
+                    self.merge(
+                        "campaigns",
+                        sid,
+                        existing[0],
+                        f"{raw!r} is the same name as the client's campaign "
+                        f"{existing[1]!r} (trimmed, in any case)",
+                    )
                     continue
-                by_key[(client, name)] = self.maps["campaigns"][sid] = uid
+                if name != raw:
+                    self.note("campaigns", sid, "name stored trimmed")
+                if uid not in ids:
+                    by_key[(client, keys[raw])] = (uid, name)
+                self.maps["campaigns"][sid] = uid
                 rows.append((uid, name, client, created, updated))
             self._insert(
                 "campaigns",

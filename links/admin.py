@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
@@ -8,6 +9,7 @@ from analytics.models import Click
 
 from . import services
 from .models import Campaign, Client, Link, LinkTag, Tag
+from .names import is_name_clash, name_keys
 
 
 def _click_count(is_bot):
@@ -30,8 +32,47 @@ class CampaignListFilter(admin.RelatedFieldListFilter):
         return [(campaign.pk, str(campaign)) for campaign in campaigns]
 
 
+class NameRaceAdmin(admin.ModelAdmin):
+    """The forms refuse a clashing client or campaign name with a field error. When another
+    session saves that name between the check and this save, the unique index refuses the
+    write: the page is then answered again, and its validation now names the clash."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError as error:
+            if not is_name_clash(error):
+                raise
+            # The failed attempt was rolled back whole (the view runs in one transaction).
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+
+class CampaignInlineFormSet(forms.BaseInlineFormSet):
+    """Two rows of one client's campaigns may not take the same name (each row's own
+    validation only sees the names already stored)."""
+
+    def clean(self):
+        super().clean()
+        named = [
+            form
+            for form in self.forms
+            if form.cleaned_data.get("name") and not self._should_delete_form(form)
+        ]
+        keys = name_keys(form.cleaned_data["name"] for form in named)
+        first = {}
+        for form in named:
+            key = keys[form.cleaned_data["name"]]
+            if key in first:
+                form.add_error(
+                    "name", f"Another row here is also named “{first[key].cleaned_data['name']}”."
+                )
+            else:
+                first[key] = form
+
+
 class CampaignInline(admin.TabularInline):
     model = Campaign
+    formset = CampaignInlineFormSet
     extra = 0
     fields = ["name", "created_at"]
     readonly_fields = ["created_at"]
@@ -39,7 +80,7 @@ class CampaignInline(admin.TabularInline):
 
 
 @admin.register(Client)
-class ClientAdmin(admin.ModelAdmin):
+class ClientAdmin(NameRaceAdmin):
     list_display = ["name", "campaign_count", "link_count", "created_at"]
     search_fields = ["name"]
     list_filter = ["created_at"]
@@ -66,7 +107,7 @@ class ClientAdmin(admin.ModelAdmin):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(NameRaceAdmin):
     list_display = ["name", "client", "link_count", "created_at"]
     list_select_related = ["client"]
     search_fields = ["name", "client__name"]

@@ -154,17 +154,17 @@ def _uuid(value):
 
 
 class LinkImportForm(forms.Form):
+    # An empty file is the import's to report, with the other problems of a file.
     file = forms.FileField(
         label="CSV file",
-        help_text="Columns: destination, client, campaign, tags, alias (name optional).",
+        allow_empty_file=True,
+        help_text="UTF-8, separated by commas or semicolons. Columns: destination, client, "
+        "campaign, tags, alias, name.",
     )
 
     def clean_file(self):
+        """The file's bytes: links.imports reads them."""
         upload = self.cleaned_data["file"]
         if upload.size > MAX_IMPORT_BYTES:
             raise ValidationError("The file is larger than 2 MB; split it into smaller files.")
-        raw = upload.read()
-        try:
-            return raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ValidationError("The file is not UTF-8 text; save it as “CSV UTF-8”.") from None
+        return upload.read()

@@ -3,10 +3,11 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 
 from .destinations import normalize_destination
+from .names import name_key, normalize_name
 
 
 class TimestampedModel(models.Model):
@@ -18,34 +19,132 @@ class TimestampedModel(models.Model):
         abstract = True
 
 
-class Client(TimestampedModel):
-    """A customer of the agency. Table `clients`."""
+class NamedQuerySet(models.QuerySet):
+    def keyed(self):
+        """Rows with `name_key`: their name as the unique index compares it."""
+        return self.annotate(name_key=Lower("name"))
 
-    name = models.CharField(max_length=200, unique=True)
+    def _named(self, name):
+        return self.keyed().filter(name_key=name_key(name))
+
+
+class ClientQuerySet(NamedQuerySet):
+    def named(self, name):
+        """The client whose name is `name` by the names rule (links/names.py): at most one."""
+        return self._named(name)
+
+
+class CampaignQuerySet(NamedQuerySet):
+    def named(self, client, name):
+        """The campaign of `client` (a client or its id) named `name`: at most one."""
+        return self.filter(client=client)._named(name)
+
+
+class NamedModel(TimestampedModel):
+    """A client or campaign: its name is stored normalised, and a name that clashes with
+    another row's (links/names.py) is a field error on `name`, never an IntegrityError."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.name = normalize_name(self.name)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        self.name = normalize_name(self.name)
+
+    def validate_constraints(self, exclude=None):
+        exclude = set(exclude or ())
+        errors = {}
+        other = self.name_clash() if "name" not in exclude else None
+        if other is not None:
+            errors["name"] = [self.name_taken_error(other)]
+        # The name's index and check are what name_clash() and clean() just did, with a
+        # field error instead of Django's "Constraint … is violated".
+        try:
+            super().validate_constraints(exclude=exclude | {"name"})
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def name_clash(self):
+        """The other row whose name this one's would clash with, or None."""
+        raise NotImplementedError
+
+    def name_taken_message(self, other):
+        raise NotImplementedError
+
+    def name_taken_error(self, other=None):
+        """The field error for a clash, naming the other row's spelling."""
+        other = other or self.name_clash()
+        return ValidationError(
+            self.name_taken_message(other.name if other else self.name), code="name_taken"
+        )
+
+
+def _name_is_trimmed(name):
+    # Spaces only: Python's strip() removes more, so every stored name passes.
+    return models.CheckConstraint(condition=models.Q(name=Trim("name")), name=name)
+
+
+class Client(NamedModel):
+    """A customer of the agency. Table `clients`; names unique by the names rule."""
+
+    name = models.CharField(max_length=200)
+
+    objects = ClientQuerySet.as_manager()
 
     class Meta:
         db_table = "clients"
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="clients_name_lower_key"),
+            _name_is_trimmed("clients_name_trimmed"),
+        ]
 
     def __str__(self):
         return self.name
 
+    def name_clash(self):
+        return Client.objects.named(self.name).exclude(pk=self.pk).first()
 
-class Campaign(TimestampedModel):
-    """A marketing campaign of one client. Table `campaigns`."""
+    def name_taken_message(self, other):
+        return f"A client named “{other}” already exists."
+
+
+class Campaign(NamedModel):
+    """A marketing campaign of one client. Table `campaigns`; names unique per client by
+    the names rule."""
 
     name = models.CharField(max_length=200)
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="campaigns")
+
+    objects = CampaignQuerySet.as_manager()
 
     class Meta:
         db_table = "campaigns"
         ordering = ["client__name", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["client", "name"], name="campaigns_client_name_key"),
+            models.UniqueConstraint(
+                models.F("client"), Lower("name"), name="campaigns_client_name_lower_key"
+            ),
+            _name_is_trimmed("campaigns_name_trimmed"),
         ]
 
     def __str__(self):
         return f"{self.client} / {self.name}" if self.client_id else self.name
+
+    def name_clash(self):
+        # A form that edits only the name (rename) still has the instance's client.
+        if self.client_id is None:
+            return None
+        return Campaign.objects.named(self.client_id, self.name).exclude(pk=self.pk).first()
+
+    def name_taken_message(self, other):
+        return f"Client “{self.client.name}” already has a campaign named “{other}”."
 
 
 class Tag(TimestampedModel):

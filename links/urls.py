@@ -8,6 +8,7 @@ urlpatterns = [
     path("links/", links.link_list, name="list"),
     path("links/new/", links.link_create, name="create"),
     path("links/import/", bulk.link_import, name="import"),
+    path("links/import/template.csv", bulk.link_import_template, name="import-template"),
     path("links/export.csv", bulk.link_export, name="export"),
     path("links/<uuid:pk>/edit/", links.link_edit, name="edit"),
     path("links/<uuid:pk>/active/", links.link_toggle, name="toggle"),

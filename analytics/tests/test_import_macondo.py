@@ -16,6 +16,7 @@ from accounts.models import User
 from analytics.importer import IMPORT_LOCK
 from analytics.models import Click
 from links.models import Campaign, Client, Link, LinkTag, Tag
+from links.tests.factories import ClientFactory
 
 SCHEMA_SQL = (Path(__file__).parent / "data" / "macondo-prisma-schema.sql").read_text()
 
@@ -58,9 +59,9 @@ class SourceDatabase:
         )
         return id
 
-    def client(self, name, id=None):
+    def client(self, name, id=None, created="2024-01-01"):
         id = id or str(uuid.uuid4())
-        self.execute("INSERT INTO clients VALUES (%s, %s, '2024-01-01', '2024-01-01')", (id, name))
+        self.execute("INSERT INTO clients VALUES (%s, %s, %s, '2024-01-01')", (id, name, created))
         return id
 
     def campaign(self, name, client, id=None):
@@ -416,3 +417,61 @@ def test_a_source_that_is_not_macondo_is_a_clear_error(db):
 def test_bad_arguments_are_clear_errors(db, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("import_macondo", *args)
+
+
+def test_clients_and_campaigns_whose_names_clash_are_merged_into_the_first_and_reported(source):
+    ana = source.user("ana@corp.example")
+    aroma = source.client("Café Aroma", created="2024-01-01")
+    shouting = source.client("CAFÉ AROMA ", created="2024-02-01")
+    spaced = source.client(" café aroma", created="2024-03-01")
+    menu = source.campaign("Menu", aroma)
+    other_menu = source.campaign("menu ", shouting)
+    brunch = source.campaign("Brunch", spaced)
+    first = source.link("first", "https://aroma.example/1", ana, aroma, menu)
+    second = source.link("second", "https://aroma.example/2", ana, shouting, other_menu)
+    third = source.link("third", "https://aroma.example/3", ana, spaced, brunch)
+    source.clicks(second, 3)
+
+    output = run(source)
+
+    assert list(Client.objects.values_list("name", flat=True)) == ["Café Aroma"]
+    assert sorted(Campaign.objects.values_list("name", flat=True)) == ["Brunch", "Menu"]
+    links = {link.short_code: link for link in Link.objects.select_related("client", "campaign")}
+    assert {code: (link.client.name, link.campaign.name) for code, link in links.items()} == {
+        "first": ("Café Aroma", "Menu"),
+        "second": ("Café Aroma", "Menu"),
+        "third": ("Café Aroma", "Brunch"),
+    }
+    assert str(links["second"].pk) == second and str(links["third"].pk) == third
+    assert str(links["first"].pk) == first
+    assert Click.objects.filter(link__short_code="second").count() == 3
+    assert f"MERGED clients {shouting} into {aroma}: 'CAFÉ AROMA ' is the same name as " in output
+    assert f"MERGED clients {spaced} into {aroma}" in output
+    assert f"MERGED campaigns {other_menu} into {menu}: 'menu ' is the same name as" in output
+    assert "clients             3          1          0        2" in output
+    assert "campaigns           3          2          0        1" in output
+    assert "nothing is lost" in output
+
+
+def test_a_source_client_named_like_an_existing_one_joins_it_and_names_are_stored_trimmed(
+    source,
+):
+    acme = ClientFactory(name="Acme")
+    ana = source.user("ana@corp.example")
+    old_acme = source.client("ACME ")
+    zeta = source.client("  Zeta  ")
+    source.campaign(" Launch ", zeta)
+    source.link("acme1", "https://acme.example/", ana, old_acme)
+
+    output = run(source)
+
+    assert sorted(Client.objects.values_list("name", flat=True)) == ["Acme", "Zeta"]
+    assert Link.objects.get(short_code="acme1").client == acme
+    assert Campaign.objects.get().name == "Launch"
+    assert f"MERGED clients {old_acme} into {acme.pk}" in output
+    assert f"NOTE clients {zeta}: name stored trimmed" in output
+    assert "REJECTED" not in output
+
+    again = run(source)
+    assert sorted(Client.objects.values_list("name", flat=True)) == ["Acme", "Zeta"]
+    assert "clients             2          0          1        1" in again

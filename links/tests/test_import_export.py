@@ -64,7 +64,7 @@ def test_one_bad_row_imports_nothing_and_every_error_is_listed(signed_in, acme):
     assert "No client named “Nobody”" in lines[4]
     assert "no campaign “Winter”" in lines[5]
     assert "already taken" in lines[6]
-    assert "already taken" in lines[8]
+    assert "The alias “dup-1” is also on line 7." in lines[8]
     assert "Nothing was imported" in response.text
     assert Link.objects.count() == 1  # only the one that existed before
     assert not Tag.objects.exists()
@@ -74,7 +74,7 @@ def test_one_bad_row_imports_nothing_and_every_error_is_listed(signed_in, acme):
     ("content", "message"),
     [
         ("url,client\nhttps://example.com,Acme\n", "Missing column(s): destination"),
-        ("destination,client\n", "The file has no rows."),
+        ("destination,client\n", "The file has the header line but no rows."),
     ],
 )
 def test_a_csv_without_the_needed_columns_or_rows_is_refused(signed_in, acme, content, message):
@@ -82,11 +82,13 @@ def test_a_csv_without_the_needed_columns_or_rows_is_refused(signed_in, acme, co
     assert message in response.context["errors"][0][1]
 
 
-def test_a_file_that_is_not_utf8_is_a_field_error(signed_in, acme):
+def test_a_file_that_is_not_utf8_is_refused_naming_the_line(signed_in, acme):
     response = upload(
         signed_in, "destination,client\nhttps://example.com/é,Acme\n".encode("latin-1")
     )
-    assert "not UTF-8" in " ".join(response.context["form"].errors["file"])
+    [(line, message)] = response.context["errors"]
+    assert line == 2
+    assert "not UTF-8" in message and "0xE9" in message
 
 
 def test_exporting_the_filtered_list_streams_csv(signed_in, acme):

@@ -2,13 +2,14 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from macondo import downloads
 
 from ..forms import LinkFilterForm, LinkImportForm
-from ..imports import ImportFailed, import_links
+from ..imports import DELIMITERS, ImportFailed, import_links, template_csv
 from ..listing import filtered_links
 
 EXPORT_COLUMNS = [
@@ -30,16 +31,32 @@ EXPORT_COLUMNS = [
 @login_required
 def link_import(request):
     form = LinkImportForm(request.POST or None, request.FILES or None)
-    errors = []
+    failure = None
     if request.method == "POST" and form.is_valid():
         try:
-            created = import_links(form.cleaned_data["file"], user=request.user)
-        except ImportFailed as failure:
-            errors = failure.errors
+            imported = import_links(form.cleaned_data["file"], user=request.user)
+        except ImportFailed as error:
+            failure = error
         else:
-            messages.success(request, f"Imported {len(created)} link(s).")
+            read_as = DELIMITERS[imported.delimiter]
+            messages.success(
+                request, f"Imported {len(imported.links)} link(s) from a {read_as} file."
+            )
             return redirect("links:list")
-    return render(request, "links/link_import.html", {"form": form, "errors": errors})
+    context = {
+        "form": form,
+        "errors": failure.errors if failure else [],
+        "read_as": DELIMITERS.get(failure.delimiter) if failure else None,
+        "sample": template_csv(),
+    }
+    return render(request, "links/link_import.html", context)
+
+
+@login_required
+def link_import_template(request):
+    response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = downloads.attachment("links-import-template", "csv")
+    return response
 
 
 @login_required

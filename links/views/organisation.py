@@ -17,6 +17,7 @@ from analytics.reports import cascade_counts
 from ..forms import CampaignForm, CampaignRenameForm, ClientForm
 from ..lookups import fetch
 from ..models import Campaign, Client, Link
+from ..names import is_name_clash
 
 PAGE_SIZE = 50
 
@@ -26,13 +27,17 @@ def _count(related):
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
-def _save(form, request, duplicate_field, duplicate_message):
-    """Save a ModelForm; a concurrent duplicate (the unique index decides) is a field error."""
+def _save(form):
+    """Save a client or campaign form. The form already refused a clashing name; a row
+    saved by someone else in between makes the unique index refuse this one, and that is
+    the same field error."""
     try:
         with transaction.atomic():
             return form.save()
-    except IntegrityError:
-        form.add_error(duplicate_field, duplicate_message)
+    except IntegrityError as error:
+        if not is_name_clash(error):
+            raise
+        form.add_error("name", form.instance.name_taken_error())
         return None
 
 
@@ -56,7 +61,7 @@ def client_list(request):
 def client_create(request):
     form = ClientForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        client = _save(form, request, "name", "A client with this name already exists.")
+        client = _save(form)
         if client:
             messages.success(request, f"Client “{client.name}” created.")
             return redirect("analytics:client", pk=client.pk)
@@ -70,10 +75,11 @@ def client_create(request):
 @login_required
 def client_rename(request, pk):
     client = fetch(Client, pk)
-    form = ClientForm(request.POST or None, instance=client)
-    saved = request.method == "POST" and form.is_valid()
-    if saved and _save(form, request, "name", "A client with this name already exists."):
-        messages.success(request, f"Client renamed to “{client.name}”.")
+    # The form edits its own copy: the page keeps the current name while the new one is
+    # refused.
+    form = ClientForm(request.POST or None, instance=fetch(Client, pk))
+    if request.method == "POST" and form.is_valid() and _save(form):
+        messages.success(request, f"Client renamed to “{form.instance.name}”.")
         return redirect("analytics:client", pk=client.pk)
     return render(
         request,
@@ -141,7 +147,7 @@ def campaign_create(request):
         initial["client"] = _uuid_or_none(request.GET["client"])
     form = CampaignForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        campaign = _save(form, request, "name", "This client already has a campaign of that name.")
+        campaign = _save(form)
         if campaign:
             messages.success(request, f"Campaign “{campaign.name}” created.")
             return redirect("analytics:campaign", pk=campaign.pk)
@@ -155,10 +161,9 @@ def campaign_create(request):
 @login_required
 def campaign_rename(request, pk):
     campaign = fetch(Campaign, pk)
-    form = CampaignRenameForm(request.POST or None, instance=campaign)
-    saved = request.method == "POST" and form.is_valid()
-    if saved and _save(form, request, "name", "This client already has a campaign of that name."):
-        messages.success(request, f"Campaign renamed to “{campaign.name}”.")
+    form = CampaignRenameForm(request.POST or None, instance=fetch(Campaign, pk))
+    if request.method == "POST" and form.is_valid() and _save(form):
+        messages.success(request, f"Campaign renamed to “{form.instance.name}”.")
         return redirect("analytics:campaign", pk=campaign.pk)
     return render(
         request,

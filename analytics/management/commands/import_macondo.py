@@ -7,6 +7,14 @@ from django.core.management.base import BaseCommand, CommandError
 
 from analytics.importer import ImportAlreadyRunning, MacondoImporter
 
+MERGED_EXPLAINED = (
+    "Merged rows (MERGED above) were not created: each has the natural key of an earlier row "
+    "(a user's email in any case; a client's name, or a campaign's name within its client, "
+    "trimmed and in any case; a tag's name in any case), and its links, campaigns, tag "
+    "assignments and clicks now belong to that earlier row, so nothing is lost. The old "
+    "database is not changed."
+)
+
 
 class Command(BaseCommand):
     help = (
@@ -53,6 +61,8 @@ class Command(BaseCommand):
             )
             for what, count in c.notes.items():
                 self.stdout.write(f"{'':<10} note: {count:,} × {what}")
+        if any(c.merged for c in counts.values()):
+            self.stdout.write(MERGED_EXPLAINED)
         clicks = counts["clicks"].read
         rate = f", {clicks / elapsed:,.0f} clicks/s" if elapsed and clicks else ""
         summary = f"{'Dry run, nothing written' if dry_run else 'Done'} in {elapsed:.1f} s{rate}."

@@ -84,10 +84,15 @@ class Command(BaseCommand):
                 email="demo@macondo.example", defaults={"name": "Demo Staff"}
             )
             for client_name, campaign_name, code, name, url, tag_names in DEMO:
-                client, _ = Client.objects.get_or_create(name=client_name)
+                # Found by the names rule: a client renamed "ACME" is still the demo's "Acme".
+                client = Client.objects.named(client_name).first() or Client.objects.create(
+                    name=client_name
+                )
                 campaign = None
                 if campaign_name:
-                    campaign, _ = Campaign.objects.get_or_create(client=client, name=campaign_name)
+                    campaign = Campaign.objects.named(
+                        client, campaign_name
+                    ).first() or Campaign.objects.create(client=client, name=campaign_name)
                 link, was_created = Link.objects.get_or_create(
                     short_code=code,
                     defaults={
