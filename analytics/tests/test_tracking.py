@@ -191,13 +191,15 @@ def test_the_sixth_click_in_30_seconds_from_one_client_is_stored_as_a_burst(clie
     assert not Click.objects.get(ip_address="81.2.69.143").is_bot
 
 
-@pytest.mark.parametrize("redis_url", ["", "redis://127.0.0.1:6379/5"])
-def test_burst_verdicts_are_the_same_when_a_spooled_batch_is_loaded_twice(settings, redis_url):
+@pytest.mark.parametrize("with_redis", [False, True], ids=["in-process", "redis"])
+def test_burst_verdicts_are_the_same_when_a_spooled_batch_is_loaded_twice(
+    settings, request, with_redis
+):
     from datetime import UTC, datetime, timedelta
 
     from analytics import bursts
 
-    settings.REDIS_URL = redis_url
+    settings.REDIS_URL = request.getfixturevalue("local_redis").url if with_redis else ""
     start = datetime.now(UTC)
     link_id = str(uuid.uuid4())
 
