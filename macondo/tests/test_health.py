@@ -23,8 +23,7 @@ def closed_port():
 def silent_server():
     """A server that accepts TCP connections and never says a word (a hung database)."""
     server = socket.socket()
-    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    server.bind(("127.0.0.1", 18710))
+    server.bind(("127.0.0.1", 0))
     server.listen(8)
     accepted = []
     stop = threading.Event()
@@ -39,7 +38,7 @@ def silent_server():
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
-    yield 18710
+    yield server.getsockname()[1]
     stop.set()
     thread.join()
     for conn in accepted:
