@@ -1,4 +1,6 @@
 import contextlib
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -39,17 +41,53 @@ def admin_client(client, superuser):
 @pytest.fixture(autouse=True)
 def _click_spool(settings, tmp_path):
     """Each test spools clicks into its own folder and flushes them itself (no thread);
-    link lookups and GeoIP answers cached by an earlier test are forgotten."""
+    link lookups and GeoIP answers cached by an earlier test are forgotten. Redis is off, and
+    a test that turns it on writes under a key prefix of its own (see `local_redis`)."""
     from analytics import geo
     from links import link_changes, resolver
 
     settings.CLICK_SPOOL_DIR = str(tmp_path / "click-spool")
     settings.CLICK_FLUSHER_THREAD = False
     settings.REDIS_URL = ""
+    settings.REDIS_KEY_PREFIX = f"test-{uuid.uuid4().hex}:"
     link_changes.reset()
     resolver.forget()
     geo.reset()
     yield
+
+
+# The local server's database 5 is the tests'; keys are told apart by prefix, not database,
+# so that two test runs on one machine (two checkouts) cannot see each other's keys.
+TEST_REDIS_URL = "redis://127.0.0.1:6379/5"
+
+
+@dataclass
+class LocalRedis:
+    url: str
+    prefix: str
+    client: object
+
+    def keys(self):
+        """This test's keys (every one starts with its prefix)."""
+        return sorted(key.decode() for key in self.client.scan_iter(f"{self.prefix}*"))
+
+
+@pytest.fixture
+def local_redis(settings):
+    """The local Redis, for a test whose REDIS_KEY_PREFIX is its own (a fresh uuid): only its
+    keys are deleted afterwards. Skipped when no Redis answers on 127.0.0.1:6379."""
+    import redis
+
+    client = redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=1, socket_timeout=5)
+    try:
+        client.ping()
+    except redis.RedisError:
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    server = LocalRedis(TEST_REDIS_URL, settings.REDIS_KEY_PREFIX, client)
+    yield server
+    for key in client.scan_iter(f"{server.prefix}*"):
+        client.delete(key)
+    client.close()
 
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -3,7 +3,8 @@ within BOT_BURST_WINDOW_SECONDS (the existing system: 6 within 30 s). The click 
 the count and every later one inside the window are bots; the earlier ones stay as judged.
 
 State must be shared by all gunicorn workers, so it never lives in a per-process dict:
-- with REDIS_URL: one sorted set per (link, IP, user-agent hash) holding at most
+- with REDIS_URL: one sorted set per (link, IP, user-agent hash), named
+  REDIS_KEY_PREFIX + "burst:" + link:IP:hash, holding at most
   BOT_BURST_COUNT timestamps and expiring with the window, so memory stays bounded however
   fast a client clicks. A Redis error means "no burst evidence" for that click (never an
   error page); it is logged once per outage and Redis is not retried for a few seconds, so
@@ -60,7 +61,7 @@ _CLICKS_PER_CALL = 500
 
 
 class RedisBursts:
-    def __init__(self, url, count, window, prefix="macondo:burst:", timeout=0.1):
+    def __init__(self, url, count, window, *, prefix, timeout=0.1):
         import redis
 
         self.client = redis.Redis.from_url(
@@ -135,11 +136,22 @@ _detectors = {}
 
 def detector():
     """This process's detector for the current settings (one Redis connection pool)."""
-    config = (settings.REDIS_URL, settings.BOT_BURST_COUNT, settings.BOT_BURST_WINDOW_SECONDS)
+    config = (
+        settings.REDIS_URL,
+        settings.BOT_BURST_COUNT,
+        settings.BOT_BURST_WINDOW_SECONDS,
+        settings.REDIS_KEY_PREFIX,
+    )
     if config not in _detectors:
-        url, count, window = config
+        url, count, window, prefix = config
         _detectors[config] = (
-            RedisBursts(url, count, window, timeout=settings.BOT_REDIS_TIMEOUT_SECONDS)
+            RedisBursts(
+                url,
+                count,
+                window,
+                prefix=f"{prefix}burst:",
+                timeout=settings.BOT_REDIS_TIMEOUT_SECONDS,
+            )
             if url
             else LocalBursts(count, window)
         )

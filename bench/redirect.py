@@ -1,7 +1,7 @@
 """bench/redirect: the short-link redirect under load, against a constant-302 Django view.
 
 Starts gunicorn with gunicorn.conf.py and production settings (DEBUG off, HTTPS redirect
-on behind a TLS proxy, one trusted proxy, GeoIP test databases) on its own PostgreSQL
+on behind a TLS proxy, one trusted proxy, GeoIP databases it writes) on its own PostgreSQL
 database, seeds the links, drives `GET /<code>` with wrk (bench/redirect.lua) and prints
 requests/s, p50/p99 for (a) the redirect with click recording, (b) a constant 302 from a
 Django view in the same server and (c) a constant 302 straight from WSGI (the server's
@@ -32,17 +32,7 @@ PORT = int(os.environ.get("BENCH_PORT", "18400"))
 DATABASE = os.environ.get("BENCH_DATABASE", "macondo_bench_redirect")
 SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 PG_CLUSTER = os.environ.get("BENCH_PG_CLUSTER", "15 main").split()
-GEOIP = Path(
-    os.environ.get("BENCH_GEOIP_DIR")
-    or next(
-        (
-            path
-            for path in (ROOT.parent / "shared" / "geoip", ROOT.parent.parent / "shared" / "geoip")
-            if path.is_dir()
-        ),
-        ROOT.parent / "shared" / "geoip",
-    )
-)
+GEOIP = OUT / "geoip"
 ACCESS_LINE = re.compile(r'"(?:GET|HEAD) (\S+) HTTP/[\d.]+" (\d{3}) ')
 
 
@@ -63,10 +53,25 @@ def server_env():
         GUNICORN_ACCESSLOG=str(OUT / "access.log"),
         REDIS_URL="redis://127.0.0.1:6379/4",
         LOG_LEVEL="WARNING",
-        GEOIP_CITY_DB=str(GEOIP / "GeoLite2-City-Test.mmdb"),
-        GEOIP_ASN_DB=str(GEOIP / "GeoLite2-ASN-Test.mmdb"),
+        GEOIP_CITY_DB=str(GEOIP / "city.mmdb"),
+        GEOIP_ASN_DB=str(GEOIP / "asn.mmdb"),
     )
     return env
+
+
+def write_geoip():
+    """City and ASN databases written by the same code as the tests' (no file from outside
+    the repository): one network per /8 that wrk draws client addresses from, so every
+    click is located and carries an ASN, as with a full GeoLite2 file."""
+    sys.path.insert(0, str(ROOT))
+    from analytics.tests.geoip_files import asn, city, write_asn, write_city
+
+    places = [("GB", "London"), ("SE", "Linköping"), ("US", "Milton"), ("JP", "Tokyo")]
+    octets = [n for n in range(1, 224) if n not in (10, 127)]
+    write_city(
+        GEOIP / "city.mmdb", {f"{n}.0.0.0/8": city(*places[n % len(places)]) for n in octets}
+    )
+    write_asn(GEOIP / "asn.mmdb", {f"{n}.0.0.0/8": asn(64500 + n, f"Bench AS{n}") for n in octets})
 
 
 def setup_django():
@@ -518,6 +523,7 @@ def main():
         parser.error("--outage is at most 30 seconds")
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir(parents=True)
+    write_geoip()
     prepare_database(args.links)
     codes_file = OUT / "codes.txt"
     workers = os.environ.get("WEB_CONCURRENCY", "(gunicorn.conf.py default)")

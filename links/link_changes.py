@@ -1,8 +1,8 @@
 """Telling every worker that a link changed, so their lookup caches can be long.
 
-A saved, deactivated or deleted link appends its code to a Redis stream; each worker reads
-the stream at most once per LINK_CACHE_SYNC_INTERVAL (from the redirect path, one XREAD)
-and forgets those codes. Without Redis, or while it does not answer, nothing is announced
+A saved, deactivated or deleted link appends its code to a Redis stream (named
+REDIS_KEY_PREFIX + "link-changes"); each worker reads the stream at most once per
+LINK_CACHE_SYNC_INTERVAL (from the redirect path, one XREAD) and forgets those codes. Without Redis, or while it does not answer, nothing is announced
 and the resolver falls back to short cache entries (LINK_CACHE_TTL_WITHOUT_SYNC).
 """
 
@@ -14,14 +14,14 @@ from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
-STREAM = "macondo:link-changes"
 _STREAM_MAX_LENGTH = 100_000
 _RETRY_AFTER_FAILURE_SECONDS = 5.0
 
 
 class _Feed:
-    def __init__(self, url):
-        self.url = url
+    def __init__(self, url, prefix):
+        self.url, self.prefix = url, prefix
+        self.stream = f"{prefix}link-changes"
         # A Redis that hangs must not hold a redirect: fail fast, retry later.
         self.client = redis.Redis.from_url(url, socket_timeout=0.2, socket_connect_timeout=0.2)
         self.last_id = None
@@ -30,7 +30,9 @@ class _Feed:
 
     def announce(self, code):
         try:
-            self.client.xadd(STREAM, {"code": code}, maxlen=_STREAM_MAX_LENGTH, approximate=True)
+            self.client.xadd(
+                self.stream, {"code": code}, maxlen=_STREAM_MAX_LENGTH, approximate=True
+            )
         except redis.RedisError as error:
             logger.warning("link change of %s not announced, Redis unavailable: %s", code, error)
 
@@ -39,11 +41,11 @@ class _Feed:
         (first contact, or Redis was away and changes may have been missed)."""
         try:
             if self.last_id is None:
-                newest = self.client.xrevrange(STREAM, count=1)
+                newest = self.client.xrevrange(self.stream, count=1)
                 self.last_id = newest[0][0] if newest else b"0-0"
                 self.healthy = True
                 return None
-            entries = self.client.xread({STREAM: self.last_id}, count=10_000) or []
+            entries = self.client.xread({self.stream: self.last_id}, count=10_000) or []
         except redis.RedisError as error:
             if self.healthy:
                 logger.warning("link changes unreadable, short cache entries: %s", error)
@@ -66,8 +68,9 @@ def _current_feed():
     url = settings.REDIS_URL
     if not url:
         return None
-    if _feed is None or _feed.url != url:
-        _feed = _Feed(url)
+    prefix = settings.REDIS_KEY_PREFIX
+    if _feed is None or _feed.url != url or _feed.prefix != prefix:
+        _feed = _Feed(url, prefix)
     return _feed
 
 

@@ -164,6 +164,9 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # Zero the last IPv4 octet / last 80 IPv6 bits before storing or logging an address.
 ANONYMIZE_IP = env.bool("ANONYMIZE_IP", default=False)
 REDIS_URL = env.str("REDIS_URL", default="")
+# In front of every Redis key and stream name: deployments (or test runs) sharing one Redis
+# database then never see each other's burst counters or link-change announcements.
+REDIS_KEY_PREFIX = env.str("REDIS_KEY_PREFIX", default="macondo:")
 
 # --- Bot verdicts (analytics.bots; README "Bot verdicts") ---------------------------------------
 # A click is a bot when a decisive signal fires or the weak signals' score reaches this (0-100).

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Runs the whole test suite against PostgreSQL (TEST_DATABASE_URL, default
-# postgres://postgres@127.0.0.1:5432/macondo; pytest creates and drops test_macondo).
-# Extra arguments go to pytest, e.g. scripts/test.sh links/tests/test_schema.py -x
+# postgres://postgres@127.0.0.1:5432/macondo_<checkout>; pytest creates and drops
+# test_macondo_<checkout>). Extra arguments go to pytest, e.g.
+# scripts/test.sh links/tests/test_schema.py -x
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/venv.sh requirements-dev.txt
-export DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/macondo}"
+# A database name of this checkout's own (from its path), so that two checkouts running the
+# suite at once on one server do not drop each other's test database.
+checkout=$(pwd -P | sha256sum | cut -c1-10)
+export DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/macondo_$checkout}"
 export DEBUG=false
 export SECRET_KEY="test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 export ALLOWED_HOSTS="testserver,localhost,127.0.0.1"

@@ -3,7 +3,6 @@ import uuid
 from datetime import timedelta
 
 import pytest
-import redis
 from django.utils import timezone
 
 from analytics import bursts
@@ -13,27 +12,7 @@ from analytics.models import Click
 from analytics.tests.test_bots import CHROME
 from analytics.visitor import Visitor
 
-# Redis database 5 is this project's test database on the shared server; each test uses a
-# key prefix of its own and deletes only its own keys.
-REDIS_URL = "redis://127.0.0.1:6379/5"
-NOWHERE = "redis://127.0.0.1:18599/5"  # nothing listens there
-
-
-@pytest.fixture
-def prefix():
-    prefix = f"test-burst-{uuid.uuid4().hex}:"
-    yield prefix
-    client = redis.Redis.from_url(REDIS_URL)
-    for key in client.scan_iter(f"{prefix}*"):
-        client.delete(key)
-
-
-@pytest.fixture
-def redis_available():
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
+NOWHERE = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
 
 def clicks(count, start, step=1.0, link_id="link-1", ip="203.0.113.7", user_agent=CHROME):
@@ -77,21 +56,24 @@ def rows(visitors, **verdict):
     ]
 
 
-def test_the_sixth_click_within_30_seconds_is_a_burst_across_two_workers(redis_available, prefix):
-    worker_a = RedisBursts(REDIS_URL, count=6, window=30, prefix=prefix)
-    worker_b = RedisBursts(REDIS_URL, count=6, window=30, prefix=prefix)
+def detector_on(server):
+    return RedisBursts(server.url, count=6, window=30, prefix=server.prefix)
+
+
+def test_the_sixth_click_within_30_seconds_is_a_burst_across_two_workers(local_redis):
+    worker_a, worker_b = detector_on(local_redis), detector_on(local_redis)
     start = timezone.now()
     answers = written_one_by_one([worker_a, worker_b], clicks(8, start, step=2))
     assert answers == [False] * 5 + [True] * 3
 
 
-def test_clicks_spread_wider_than_the_window_are_no_burst(redis_available, prefix):
-    detector = RedisBursts(REDIS_URL, count=6, window=30, prefix=prefix)
+def test_clicks_spread_wider_than_the_window_are_no_burst(local_redis):
+    detector = detector_on(local_redis)
     assert not any(written_one_by_one([detector], clicks(12, timezone.now(), step=7)))
 
 
-def test_other_links_ips_and_user_agents_count_apart(redis_available, prefix):
-    detector = RedisBursts(REDIS_URL, count=6, window=30, prefix=prefix)
+def test_other_links_ips_and_user_agents_count_apart(local_redis):
+    detector = detector_on(local_redis)
     start = timezone.now()
     visitors = (
         clicks(2, start)
@@ -102,18 +84,18 @@ def test_other_links_ips_and_user_agents_count_apart(redis_available, prefix):
     assert not any(written_one_by_one([detector], visitors))
 
 
-def test_memory_per_client_stays_bounded_and_expires(redis_available, prefix):
-    detector = RedisBursts(REDIS_URL, count=6, window=30, prefix=prefix)
+def test_memory_per_client_stays_bounded_and_expires(local_redis):
+    detector = detector_on(local_redis)
     visitors = clicks(200, timezone.now(), step=0.01)
     written_one_by_one([detector], visitors)
-    client = redis.Redis.from_url(REDIS_URL)
-    key = prefix + click_key(visitors[0].link_id, visitors[0].ip, visitors[0].user_agent)
-    assert client.zcard(key) == 60  # 10 x the count, however many clicks came
-    assert 0 < client.ttl(key) <= 31
+    key = local_redis.prefix + click_key(visitors[0].link_id, visitors[0].ip, CHROME)
+    assert local_redis.keys() == [key]
+    assert local_redis.client.zcard(key) == 60  # 10 x the count, however many clicks came
+    assert 0 < local_redis.client.ttl(key) <= 31
 
 
 def test_redis_down_means_no_burst_evidence_logged_once(caplog):
-    detector = RedisBursts(NOWHERE, count=2, window=30)
+    detector = RedisBursts(NOWHERE, count=2, window=30, prefix="macondo:burst:")
     with caplog.at_level(logging.WARNING, logger="analytics.bursts"):
         answers = written_one_by_one([detector], clicks(4, timezone.now()))
     assert answers == [False] * 4
@@ -130,8 +112,8 @@ def test_a_batch_keeps_its_verdicts_when_redis_is_down(settings):
     assert batch[0]["bot_reason"] == "ua:http-client"
 
 
-def test_writing_a_batch_marks_the_sixth_click_a_burst_with_redis(settings, redis_available):
-    settings.REDIS_URL = REDIS_URL
+def test_writing_a_batch_marks_the_sixth_click_a_burst_with_redis(settings, local_redis):
+    settings.REDIS_URL = local_redis.url
     link_id = uuid.uuid4()
     batch = rows(clicks(6, timezone.now(), link_id=link_id))
     batch[5].update(is_bot=False, bot_reason="headers:no-client-hints", bot_score=30)
@@ -139,9 +121,28 @@ def test_writing_a_batch_marks_the_sixth_click_a_burst_with_redis(settings, redi
     assert [row["is_bot"] for row in batch] == [False] * 5 + [True]
     assert batch[5]["bot_reason"] == "burst,headers:no-client-hints"
     assert batch[5]["bot_score"] == 100
-    client = redis.Redis.from_url(REDIS_URL)
-    for key in client.scan_iter(f"macondo:burst:{link_id}:*"):
-        client.delete(key)
+    key = click_key(link_id, batch[0]["ip_address"], CHROME)
+    assert local_redis.keys() == [f"{local_redis.prefix}burst:{key}"]
+
+
+def test_deployments_with_other_key_prefixes_count_bursts_apart_on_one_redis(settings, local_redis):
+    """Two deployments, or two test runs, on one Redis database: the same clicks under
+    another REDIS_KEY_PREFIX are not counted together."""
+    settings.REDIS_URL = local_redis.url
+    visitors = clicks(8, timezone.now(), link_id=uuid.uuid4())
+    mine, theirs = local_redis.prefix, f"{local_redis.prefix}other:"
+
+    def is_burst(prefix, visitor):
+        settings.REDIS_KEY_PREFIX = prefix
+        batch = rows([visitor])
+        mark_bursts(batch)
+        return batch[0]["is_bot"]
+
+    assert [is_burst(mine, v) for v in visitors[:5]] == [False] * 5
+    assert [is_burst(theirs, v) for v in visitors[5:7]] == [False, False]
+    assert is_burst(mine, visitors[7]) is True
+    key = click_key(visitors[0].link_id, visitors[0].ip, CHROME)
+    assert local_redis.keys() == sorted([f"{mine}burst:{key}", f"{theirs}burst:{key}"])
 
 
 def test_without_redis_bursts_are_counted_in_the_process_without_a_query(
@@ -184,12 +185,11 @@ def test_the_in_process_window_forgets_the_least_recent_clients_first():
     assert written_one_by_one([detector], [visitors[4], visitors[0]]) == [True, False]
 
 
-def test_judging_a_visit_counts_no_burst_and_touches_no_redis(settings, redis_available):
-    settings.REDIS_URL = REDIS_URL
-    link_id = uuid.uuid4()
-    visitors = clicks(10, timezone.now(), link_id=link_id)
+def test_judging_a_visit_counts_no_burst_and_touches_no_redis(settings, local_redis):
+    settings.REDIS_URL = local_redis.url
+    visitors = clicks(10, timezone.now(), link_id=uuid.uuid4())
     assert not any(judge(v).is_bot for v in visitors)
-    assert not list(redis.Redis.from_url(REDIS_URL).scan_iter(f"macondo:burst:{link_id}:*"))
+    assert local_redis.keys() == []
 
 
 @pytest.mark.parametrize(
@@ -214,5 +214,5 @@ def test_deploy_checks_warn_when_bursts_cannot_be_shared_between_workers(setting
 
     settings.REDIS_URL = ""
     assert "analytics.W001" in [m.id for m in run_checks(include_deployment_checks=True)]
-    settings.REDIS_URL = REDIS_URL
+    settings.REDIS_URL = "redis://127.0.0.1:6379/0"
     assert "analytics.W001" not in [m.id for m in run_checks(include_deployment_checks=True)]

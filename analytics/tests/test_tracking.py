@@ -5,7 +5,7 @@ from django.test import RequestFactory
 
 from analytics import spool
 from analytics.models import Click
-from analytics.tests.geoip_files import GEOIP
+from analytics.tests.geoip_files import asn, city, write_asn, write_city, write_corrupt_city
 from analytics.tracking import visitor_from_meta, warm_up
 from links.tests.factories import LinkFactory
 
@@ -24,10 +24,18 @@ def link(db):
     return LinkFactory(short_code="Trk001", original_url="https://shop.example/")
 
 
+CITIES = {
+    "192.0.2.0/24": city("GB", "London"),
+    "198.51.100.0/24": city("SE", "Linköping"),
+    "2001:db8:a::/48": city("JP", "Tokyo"),
+}
+NETWORKS = {"203.0.113.0/24": asn(64501, "Example Hosting")}
+
+
 @pytest.fixture
-def geoip(settings):
-    settings.GEOIP_CITY_DB = f"{GEOIP}/GeoLite2-City-Test.mmdb"
-    settings.GEOIP_ASN_DB = f"{GEOIP}/GeoLite2-ASN-Test.mmdb"
+def geoip(settings, tmp_path):
+    settings.GEOIP_CITY_DB = write_city(tmp_path / "city.mmdb", CITIES)
+    settings.GEOIP_ASN_DB = write_asn(tmp_path / "asn.mmdb", NETWORKS)
     return settings
 
 
@@ -51,12 +59,12 @@ def follow(client, **headers):
 def test_a_click_stores_where_it_came_from(client, link, geoip):
     click = follow(
         client,
-        REMOTE_ADDR="81.2.69.142",
+        REMOTE_ADDR="192.0.2.10",
         HTTP_USER_AGENT=CHROME,
         HTTP_REFERER="https://news.example/story",
     )
     assert click.link == link
-    assert click.ip_address == "81.2.69.142"
+    assert click.ip_address == "192.0.2.10"
     assert (click.country, click.city) == ("GB", "London")
     assert click.user_agent == CHROME
     assert click.referrer == "https://news.example/story"
@@ -86,28 +94,28 @@ def test_a_missing_user_agent_is_a_bot(client, link):
 
 
 def test_the_asn_reaches_the_click(client, link, geoip):
-    click = follow(client, REMOTE_ADDR="1.0.0.1", HTTP_USER_AGENT=CHROME)
-    assert (click.asn_number, click.asn_org) == (15169, "Google Inc.")
+    click = follow(client, REMOTE_ADDR="203.0.113.20", HTTP_USER_AGENT=CHROME)
+    assert (click.asn_number, click.asn_org) == (64501, "Example Hosting")
 
 
 def test_a_genuine_forwarded_address_is_stored_behind_one_trusted_proxy(client, link, geoip):
     geoip.TRUSTED_PROXY_COUNT = 1
-    click = follow(client, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, 81.2.69.142")
-    assert click.ip_address == "81.2.69.142"
+    click = follow(client, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, 192.0.2.10")
+    assert click.ip_address == "192.0.2.10"
     assert click.country == "GB"
 
 
 def test_a_forged_forwarded_address_is_ignored_without_trusted_proxies(client, link, geoip):
     geoip.TRUSTED_PROXY_COUNT = 0
-    click = follow(client, REMOTE_ADDR="89.160.20.112", HTTP_X_FORWARDED_FOR="81.2.69.142")
-    assert click.ip_address == "89.160.20.112"
+    click = follow(client, REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="192.0.2.10")
+    assert click.ip_address == "198.51.100.7"
     assert click.country == "SE"
 
 
 def test_an_ipv6_visitor_is_stored(client, link, geoip):
-    click = follow(client, REMOTE_ADDR="2001:218::1")
-    assert click.ip_address == "2001:218::1"
-    assert click.country == "JP"
+    click = follow(client, REMOTE_ADDR="2001:db8:a::1")
+    assert click.ip_address == "2001:db8:a::1"
+    assert (click.country, click.city) == ("JP", "Tokyo")
 
 
 def test_stored_addresses_can_be_anonymised(client, link, settings):
@@ -116,11 +124,14 @@ def test_stored_addresses_can_be_anonymised(client, link, settings):
     assert click.ip_address == "2001:db8:1::"
 
 
-@pytest.mark.parametrize("name", ["missing.mmdb", "GeoIP2-City-Test-Broken-Double-Format.mmdb"])
-def test_a_missing_or_corrupt_geoip_file_still_redirects_and_records(client, link, settings, name):
-    settings.GEOIP_CITY_DB = f"{GEOIP}/{name}"
-    click = follow(client, REMOTE_ADDR="81.2.69.142", HTTP_USER_AGENT=CHROME)
-    assert click.ip_address == "81.2.69.142"
+@pytest.mark.parametrize("corrupt", [False, True], ids=["missing", "corrupt"])
+def test_a_missing_or_corrupt_geoip_file_still_redirects_and_records(
+    client, link, settings, tmp_path, corrupt
+):
+    path = tmp_path / "city.mmdb"
+    settings.GEOIP_CITY_DB = write_corrupt_city(path, CITIES) if corrupt else str(path)
+    click = follow(client, REMOTE_ADDR="192.0.2.10", HTTP_USER_AGENT=CHROME)
+    assert click.ip_address == "192.0.2.10"
     assert click.country is None
 
 
@@ -180,13 +191,15 @@ def test_the_sixth_click_in_30_seconds_from_one_client_is_stored_as_a_burst(clie
     assert not Click.objects.get(ip_address="81.2.69.143").is_bot
 
 
-@pytest.mark.parametrize("redis_url", ["", "redis://127.0.0.1:6379/5"])
-def test_burst_verdicts_are_the_same_when_a_spooled_batch_is_loaded_twice(settings, redis_url):
+@pytest.mark.parametrize("with_redis", [False, True], ids=["in-process", "redis"])
+def test_burst_verdicts_are_the_same_when_a_spooled_batch_is_loaded_twice(
+    settings, request, with_redis
+):
     from datetime import UTC, datetime, timedelta
 
     from analytics import bursts
 
-    settings.REDIS_URL = redis_url
+    settings.REDIS_URL = request.getfixturevalue("local_redis").url if with_redis else ""
     start = datetime.now(UTC)
     link_id = str(uuid.uuid4())
 

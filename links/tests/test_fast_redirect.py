@@ -83,6 +83,13 @@ def test_gunicorn_serves_django_behind_the_lane():
     assert isinstance(application, ShortLinkApplication)
 
 
+@pytest.fixture(autouse=True)
+def _primed_entries_stay_fresh(settings):
+    # prime() makes entries up to half the TTL old; with the 5 s default, a loaded machine
+    # (two suites at once) let one expire before the lane was asked.
+    settings.LINK_CACHE_TTL_WITHOUT_SYNC = 60
+
+
 @pytest.fixture
 def link(db):
     link = LinkFactory(short_code="Promo24", original_url="https://shop.example/sale?a=1")

@@ -6,17 +6,13 @@ from links.tests.factories import LinkFactory
 
 
 @pytest.fixture
-def synced(settings):
-    """Workers hear about link changes through Redis (database 4 of the local server)."""
-    settings.REDIS_URL = "redis://127.0.0.1:6379/4"
+def synced(settings, local_redis):
+    """Workers hear about link changes through the local Redis, on this test's own stream."""
+    settings.REDIS_URL = local_redis.url
     settings.LINK_CACHE_SYNC_INTERVAL = 0
     settings.LINK_CACHE_TTL_WITHOUT_SYNC = 0
     link_changes.reset()
-    try:
-        link_changes._current_feed().client.ping()
-    except Exception:
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
-    return settings
+    return local_redis
 
 
 @pytest.fixture
@@ -57,3 +53,20 @@ def test_an_unreachable_redis_falls_back_to_the_short_window(
     assert client.get("/Sync01").status_code == 302
     with django_assert_num_queries(1):
         assert client.get("/Sync01").status_code == 302
+
+
+def test_changes_go_to_a_stream_named_by_the_key_prefix(client, synced, link):
+    assert client.get("/Sync01").status_code == 302
+    link_changes.announce("Sync01")
+    assert synced.keys() == [f"{synced.prefix}link-changes"]
+
+
+def test_a_change_announced_under_another_key_prefix_is_not_heard(client, synced, link):
+    """Two deployments, or two test runs, on one Redis database: the other one's announcements
+    (its REDIS_KEY_PREFIX, its stream) do not reach these workers, and theirs stay theirs."""
+    assert client.get("/Sync01").status_code == 302
+    synced.client.xadd(f"{synced.prefix}other:link-changes", {"code": "Sync01"})
+    assert link_changes.poll() == (True, [])
+    link_changes.announce("Later01")
+    assert link_changes.poll() == (True, ["Later01"])
+    assert synced.client.xlen(f"{synced.prefix}other:link-changes") == 1

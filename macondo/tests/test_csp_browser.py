@@ -8,8 +8,6 @@ from django.test.testcases import LiveServerThread
 
 from accounts.tests.factories import UserFactory
 
-PORT = 18720
-
 pytestmark = pytest.mark.browser
 
 
@@ -20,14 +18,15 @@ def live_url(transactional_db):
         SESSION_COOKIE_SECURE=False, CSRF_COOKIE_SECURE=False, SECURE_SSL_REDIRECT=False
     ):
         server = LiveServerThread(
-            "localhost", static_handler=StaticFilesHandler, connections_override={}, port=PORT
+            "localhost", static_handler=StaticFilesHandler, connections_override={}, port=0
         )
         server.daemon = True
         server.start()
         server.is_ready.wait()
         if server.error:
             raise server.error
-        yield f"http://localhost:{PORT}"
+        # Port 0: the kernel picks a free one, so two test runs on one machine never collide.
+        yield f"http://localhost:{server.port}"
         server.terminate()
         connections.close_all()
 

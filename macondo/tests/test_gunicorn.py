@@ -1,7 +1,7 @@
 import os
+import re
 import runpy
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -13,7 +13,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
-PORT = 18730
 
 
 def load_config(**env):
@@ -45,16 +44,40 @@ def test_the_access_log_leaves_out_the_client_address_when_ips_are_anonymised():
     assert "%(h)s" not in load_config(ANONYMIZE_IP="true")["access_log_format"]
 
 
-def wait_for_port(port, process):
+LISTENING = re.compile(r"Listening at: http://[\d.]+:(\d+) ")
+
+
+class Output:
+    """A process's output, read by a thread as it comes (a blocking read can't time out)."""
+
+    def __init__(self, stream):
+        self.lines = []
+        self._thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _read(self, stream):
+        for line in iter(stream.readline, b""):
+            self.lines.append(line.decode(errors="replace"))
+
+    def text(self):
+        return "".join(self.lines)
+
+    def close(self):
+        self._thread.join(5)
+        return self.text()
+
+
+def listening_port(process, output):
+    """The port gunicorn bound: PORT=0 lets the kernel pick a free one, so two test runs on
+    one machine never collide, and gunicorn names it in its "Listening at" line."""
     for _ in range(150):
+        found = LISTENING.search(output.text())
+        if found:
+            return int(found.group(1))
         if process.poll() is not None:
-            raise AssertionError(process.stdout.read().decode())
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"gunicorn did not listen on {port}")
+            raise AssertionError(output.close())
+        time.sleep(0.1)
+    raise AssertionError(f"gunicorn did not say where it listens:\n{output.text()}")
 
 
 @pytest.mark.skipif(not GUNICORN.exists(), reason="gunicorn is not installed in the venv")
@@ -62,7 +85,7 @@ def test_sigterm_lets_an_in_flight_request_finish(tmp_path):
     started = tmp_path / "started"
     env = dict(
         os.environ,
-        PORT=str(PORT),
+        PORT="0",
         WEB_CONCURRENCY="1",
         GUNICORN_GRACEFUL_TIMEOUT="10",
         SLOW_APP_SECONDS="2",
@@ -75,12 +98,13 @@ def test_sigterm_lets_an_in_flight_request_finish(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
+    output = Output(server.stdout)
     try:
-        wait_for_port(PORT, server)
+        port = listening_port(server, output)
         result = {}
 
         def request():
-            with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/slow", timeout=15) as response:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/slow", timeout=15) as response:
                 result["status"], result["body"] = response.status, response.read()
 
         client = threading.Thread(target=request)
@@ -96,7 +120,7 @@ def test_sigterm_lets_an_in_flight_request_finish(tmp_path):
     finally:
         if server.poll() is None:
             server.kill()
-    output = server.stdout.read().decode()
+    output = output.close()
     assert result.get("status") == 200, (result, output)
     assert result["body"] == b"finished"
     assert exit_code == 0, output

@@ -1,15 +1,14 @@
 import socket
 import threading
 import time
+from datetime import date
 
 import pytest
 from django.db import connection
 from django.test import override_settings
 
 import macondo
-from analytics.tests.geoip_files import GEOIP
-
-GEOIP_TEST_CITY = f"{GEOIP}/GeoLite2-City-Test.mmdb"
+from analytics.tests.geoip_files import city, write_city
 
 
 @pytest.fixture
@@ -24,8 +23,7 @@ def closed_port():
 def silent_server():
     """A server that accepts TCP connections and never says a word (a hung database)."""
     server = socket.socket()
-    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    server.bind(("127.0.0.1", 18710))
+    server.bind(("127.0.0.1", 0))
     server.listen(8)
     accepted = []
     stop = threading.Event()
@@ -40,7 +38,7 @@ def silent_server():
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
-    yield 18710
+    yield server.getsockname()[1]
     stop.set()
     thread.join()
     for conn in accepted:
@@ -89,10 +87,10 @@ def test_health_answers_503_before_3_seconds_when_the_database_never_answers(
 
 
 def test_health_reports_the_geoip_file_and_its_build_date(client, db, tmp_path):
-    # MaxMind's test City database (see ../shared/geoip/README.md), built 2026-02-04.
-    with override_settings(GEOIP_CITY_DB=str(GEOIP_TEST_CITY)):
+    path = write_city(tmp_path / "city.mmdb", {"192.0.2.0/24": city("GB")}, built=date(2025, 11, 3))
+    with override_settings(GEOIP_CITY_DB=path):
         body = client.get("/health").json()
-    assert body["geoip"] == {"loaded": True, "build_date": "2026-02-04"}
+    assert body["geoip"] == {"loaded": True, "build_date": "2025-11-03"}
 
 
 def test_health_says_geoip_is_not_loaded_when_the_file_is_missing_or_broken(client, db, tmp_path):
