@@ -88,6 +88,7 @@ TEMPLATES = [
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
+                "django.template.context_processors.debug",
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
@@ -95,6 +96,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Templates see `debug` (e.g. the lockout page's shell commands) only with DEBUG and only
+# for requests from this machine.
+INTERNAL_IPS = ["127.0.0.1", "::1"]
 
 # --- Database -------------------------------------------------------------------------
 # No DATABASE_URL: an embedded SQLite file, so a newcomer sees the app without a server.
