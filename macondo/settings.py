@@ -29,14 +29,28 @@ if not SECRET_KEY:
 elif not DEBUG and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith("insecure")):
     raise ImproperlyConfigured("SECRET_KEY is too weak for production: use 50+ random chars.")
 
+# Where the app listens: scripts/run.sh's development server binds HOST:PORT, gunicorn
+# binds 0.0.0.0:PORT (gunicorn.conf.py).
+PORT = env.str("PORT", default="8000")
+if not PORT.isdigit() or not 0 < int(PORT) < 65536:
+    raise ImproperlyConfigured(f"PORT must be a port number (1-65535), not {PORT!r}.")
+PORT = int(PORT)
+HOST = env.str("HOST", default="") or "127.0.0.1"
+# This machine's URL of that server; a wildcard bind (0.0.0.0, ::) is reached on 127.0.0.1.
+_served = "127.0.0.1" if HOST in ("0.0.0.0", "::") else HOST  # noqa: S104
+_served = f"[{_served}]" if ":" in _served else _served
+SERVER_URL = f"http://{_served}:{PORT}"
+
 ALLOWED_HOSTS = env.list(
-    "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
+    "ALLOWED_HOSTS",
+    default=sorted({"127.0.0.1", "localhost", "[::1]", _served}) if DEBUG else [],
 )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # Public base of short links, e.g. https://mcd.link. Used to print short URLs and to refuse
-# destinations that point back at the shortener (redirect loops).
-SHORT_LINK_BASE_URL = env.str("SHORT_LINK_BASE_URL", default="http://127.0.0.1:8000")
+# destinations that point back at the shortener (redirect loops). The default is where a
+# local run listens, so short URLs, QR codes and share links work there.
+SHORT_LINK_BASE_URL = env.str("SHORT_LINK_BASE_URL", default=SERVER_URL)
 # Other hosts that also serve short links (old domains, aliases): also refused as destinations.
 SHORT_LINK_EXTRA_HOSTS = env.list("SHORT_LINK_EXTRA_HOSTS", default=[])
 
@@ -74,6 +88,7 @@ TEMPLATES = [
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
+                "django.template.context_processors.debug",
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
@@ -82,12 +97,26 @@ TEMPLATES = [
     },
 ]
 
+# Templates see `debug` (e.g. the lockout page's shell commands) only with DEBUG and only
+# for requests from this machine.
+INTERNAL_IPS = ["127.0.0.1", "::1"]
+
 # --- Database -------------------------------------------------------------------------
 # No DATABASE_URL: an embedded SQLite file, so a newcomer sees the app without a server.
 # Production and the test suite use PostgreSQL.
-DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-}
+_database_url = env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+try:
+    DATABASES = {"default": env.db_url_config(_database_url)}
+except ValueError:  # e.g. a port that is not a number
+    DATABASES = {"default": {}}
+if DATABASES["default"].get("ENGINE") not in (
+    "django.db.backends.postgresql",
+    "django.db.backends.sqlite3",
+):
+    raise ImproperlyConfigured(
+        "DATABASE_URL is not a PostgreSQL or SQLite URL: use "
+        "postgres://user:password@host:5432/name, or leave it empty for the SQLite file."
+    )
 # A new connection per request costs ~10 ms of CPU: keep connections, check them on reuse.
 # Behind PgBouncer in transaction mode set CONN_MAX_AGE=0 and let the bouncer pool.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
@@ -105,6 +134,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env
     "DATABASE_JIT", default=False
 ):
     DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
+
+# The embedded SQLite file (quick start) is one process on one machine. SQLite cannot hold
+# the rollup tables' covering (INCLUDE) unique constraints and indexes: Django skips the
+# constraints (models.W039) and keeps only the key columns of the indexes (W040); the rollup
+# job replaces whole days, so nothing relies on them. Our deploy check asks for Redis to
+# share state between gunicorn workers (analytics.W001). PostgreSQL still reports all three.
+SILENCED_SYSTEM_CHECKS = (
+    ["models.W039", "models.W040", "analytics.W001"]
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    else []
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -369,6 +409,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        # axes logs its version and lockout mode at INFO in every process that loads Django
+        # (each manage.py command, both runserver processes, every gunicorn worker); the
+        # lockout mode is in these settings. Its warnings (lockouts) still show.
+        "axes.apps": {"level": "WARNING"},
     },
 }
 

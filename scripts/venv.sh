@@ -12,7 +12,9 @@ if [ ! -x .venv/bin/python ]; then
 fi
 stamp=".venv/.installed-$(basename "$want")"
 sum=$(cat requirements*.txt | sha256sum | cut -c1-16)
-if [ "$(cat "$stamp" 2>/dev/null)" != "$sum" ]; then
+# requirements-dev.txt starts with -r requirements.txt: its install covers the runtime one.
+if [ "$(cat "$stamp" 2>/dev/null)" != "$sum" ] &&
+  [ "$(cat .venv/.installed-requirements-dev.txt 2>/dev/null)" != "$sum" ]; then
   echo "Installing $want into .venv …"
   .venv/bin/pip install --quiet --disable-pip-version-check -r "$want"
   echo "$sum" > "$stamp"

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core.management import call_command
 
@@ -96,3 +98,39 @@ def test_forwarded_header_shorter_than_the_trusted_proxies_is_not_an_error(clien
     response = admin_login(client, root.email, PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.7")
 
     assert response.status_code == 302
+
+
+def test_password_sign_in_from_the_sign_in_page_ends_on_the_dashboard(client, root):
+    page = client.get("/dashboard/links/", follow=True).content.decode()
+    password_form = re.search(r'href="(/admin/login/\?next=[^"]+)"', page).group(1)
+
+    signed_in = client.post(password_form, {"username": root.email, "password": PASSWORD})
+
+    assert signed_in.status_code == 302
+    assert signed_in["Location"] == "/dashboard/links/"
+    assert client.get(signed_in["Location"]).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("debug", "ip", "shows_commands"),
+    [
+        (True, "127.0.0.1", True),
+        # Development server reached from elsewhere, and production: no shell commands.
+        (True, "198.51.100.7", False),
+        (False, "127.0.0.1", False),
+    ],
+)
+def test_lockout_page_says_how_to_lift_it_only_in_local_development(
+    client, root, settings, debug, ip, shows_commands
+):
+    settings.DEBUG = debug
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        admin_login(client, root.email, "wrong", ip=ip)
+
+    locked = admin_login(client, root.email, PASSWORD, ip=ip)
+
+    page = locked.content.decode()
+    assert locked.status_code == 429
+    assert ("<code>.venv/bin/python manage.py axes_reset</code>" in page) is shows_commands
+    assert (f"axes_reset_username {root.email}" in page) is shows_commands
+    assert ("manage.py" in page) is shows_commands

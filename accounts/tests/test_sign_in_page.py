@@ -14,14 +14,24 @@ def test_sign_in_page_has_one_google_button_and_no_password_field(db, client, go
     assert csrf_cookie["secure"] and csrf_cookie["httponly"]
 
 
-def test_sign_in_page_without_google_credentials_points_to_the_admin_login(db, client):
-    response = client.get("/accounts/login/")
+@pytest.mark.parametrize(
+    ("sign_in_url", "password_form"),
+    [
+        # Then the password form returns to the dashboard, not to the admin.
+        ("/accounts/login/", "/admin/login/?next=/dashboard/"),
+        ("/accounts/login/?next=/dashboard/links/", "/admin/login/?next=/dashboard/links/"),
+    ],
+)
+def test_sign_in_page_without_google_credentials_points_to_the_password_form(
+    db, client, sign_in_url, password_form
+):
+    response = client.get(sign_in_url)
 
     page = response.content.decode()
     assert response.status_code == 200
     assert "Sign in with Google" not in page
     assert "not configured" in page
-    assert 'href="/admin/login/"' in page
+    assert f'href="{password_form}"' in page
 
 
 def test_google_login_without_credentials_is_not_found(db, client):
