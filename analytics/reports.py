@@ -227,30 +227,36 @@ def clicks_over_time(scope, period, rolled_until=None, known=False):
     return series
 
 
+# The host of an absolute URL: its scheme, "://", then everything up to the path, query,
+# fragment or port. The referrer panel's rule on PostgreSQL and on SQLite (analytics.sqlite).
+URL_HOST = "^[A-Za-z][A-Za-z0-9+.-]*://([^/?#:]+)"
+
+
 class Host(Func):
     """The host of a referrer URL, lower-cased (`https://m.Facebook.com/x` → `m.facebook.com`)."""
 
-    template = "lower(substring(%(expressions)s from '^[A-Za-z][A-Za-z0-9+.-]*://([^/?#:]+)'))"
+    template = f"lower(substring(%(expressions)s from '{URL_HOST}'))"
+    output_field = CharField()
 
     def as_sqlite(self, compiler, connection, **extra):
-        # The quick start's SQLite has no regex substring: show whole referrers there.
-        return compiler.compile(self.source_expressions[0])
+        # SQLite has no regular expressions: analytics.sqlite registers this function.
+        return super().as_sql(
+            compiler, connection, template="macondo_url_host(%(expressions)s)", **extra
+        )
 
 
 class FirstReason(Func):
     """The decisive bot reason: the first of the comma-separated codes."""
 
     template = "split_part(%(expressions)s, ',', 1)"
+    output_field = CharField()
 
     def as_sqlite(self, compiler, connection, **extra):
-        template = (
-            "CASE WHEN instr(%(expressions)s, ',') > 0 "
-            "THEN substr(%(expressions)s, 1, instr(%(expressions)s, ',') - 1) "
-            "ELSE %(expressions)s END"
-        )
-        sql, params = super().as_sql(compiler, connection, template=template, **extra)
-        # The expression appears four times in the template, and so must its parameters.
-        return sql, (*params, *params, *params, *params)
+        # No split_part in SQLite: the text before the first comma of the codes plus a comma.
+        # The argument is compiled once and written out twice with its parameters twice: a
+        # template naming %(expressions)s twice would bind its parameters only once.
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"substr({sql} || ',', 1, instr({sql} || ',', ',') - 1)", (*params, *params)
 
 
 class City(Func):

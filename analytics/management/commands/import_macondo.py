@@ -4,6 +4,7 @@ import time
 
 import psycopg
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from analytics.importer import ImportAlreadyRunning, MacondoImporter
 
@@ -36,6 +37,12 @@ class Command(BaseCommand):
     def handle(self, *args, source, dry_run, batch_size, **options):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
+        if connection.vendor != "postgresql":
+            # The import streams with COPY and holds an advisory lock: PostgreSQL only.
+            raise CommandError(
+                "import_macondo writes into PostgreSQL; this database is "
+                f"{connection.vendor}. Set DATABASE_URL to the PostgreSQL database to fill."
+            )
         if not source.startswith(("postgres://", "postgresql://")):
             raise CommandError("--source must be a postgres:// URL of the old database.")
         importer = MacondoImporter(

@@ -47,14 +47,11 @@ _INSERT_WINDOW = """
     GROUP BY link_id HAVING sum(humans) > 0
 """
 
-_INSERT = """
-    INSERT INTO daily_link_clicks (link_id, day, humans, bots)
-    SELECT link_id, (timestamp AT TIME ZONE %s)::date,
-           count(*) FILTER (WHERE NOT is_bot), count(*) FILTER (WHERE is_bot)
-    FROM clicks
-    WHERE timestamp >= %s AND timestamp < %s
-    GROUP BY 1, 2
-"""
+# {query} is SQL compiled by the ORM (per-link, per-day counts), never text from outside.
+_INSERT = (
+    "INSERT INTO daily_link_clicks (link_id, day, humans, bots) "
+    "SELECT s.l, s.d, s.h, s.b FROM ({query}) AS s"
+)
 
 
 class Command(BaseCommand):
@@ -87,7 +84,7 @@ class Command(BaseCommand):
             return
         # A chunk of days per transaction: a long first run neither holds one huge
         # transaction nor loses finished chunks when interrupted; the watermark follows.
-        tz = str(timezone.get_current_timezone())
+        tz = timezone.get_current_timezone()
         rows = 0
         day = start
         while day < today:
@@ -115,23 +112,22 @@ def roll_days(first, last, tz):
     start, end = day_start(first), day_start(last)
     DailyLinkClicks.objects.filter(day__gte=first, day__lt=last).delete()
     DailyClientStats.objects.filter(day__gte=first, day__lt=last).delete()
+    # The ORM writes each day's SQL for the database at hand (PostgreSQL's AT TIME ZONE, the
+    # quick start's SQLite functions), the same day the reports' TruncDate reads.
+    clicks = Click.objects.order_by().filter(timestamp__gte=start, timestamp__lt=end)
+    day = TruncDate("timestamp", tzinfo=tz)
+    counts = {"h": Count("id", filter=Q(is_bot=False)), "b": Count("id", filter=Q(is_bot=True))}
     with connection.cursor() as cursor:
-        cursor.execute(_INSERT, [tz, start, end])
+        per_link = clicks.values(l=F("link_id"), d=day).annotate(**counts)
+        sql, params = per_link.values_list("l", "d", "h", "b").query.sql_with_params()
+        cursor.execute(_INSERT.format(query=sql), params)
         rows = cursor.rowcount
         cursor.execute(_INSERT_CLIENT_TOTALS, [first, last])
         # Each dimension's value comes from the same expression the raw reports group by.
-        clicks = Click.objects.order_by().filter(timestamp__gte=start, timestamp__lt=end)
         for dimension in [*DIMENSIONS, "bot_reasons"]:
             grouped = (
-                clicks.values(
-                    c=F("link__client_id"),
-                    d=TruncDate("timestamp", tzinfo=timezone.get_current_timezone()),
-                    k=dimension_expression(dimension),
-                )
-                .annotate(
-                    h=Count("id", filter=Q(is_bot=False)),
-                    b=Count("id", filter=Q(is_bot=True)),
-                )
+                clicks.values(c=F("link__client_id"), d=day, k=dimension_expression(dimension))
+                .annotate(**counts)
                 .values_list("c", "d", "k", "h", "b")
             )
             sql, params = grouped.query.sql_with_params()
