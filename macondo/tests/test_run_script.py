@@ -31,19 +31,27 @@ def free_port():
         return probe.getsockname()[1]
 
 
+# What a fresh clone lacks, for a checkout that is not a git repository (CI's bare copy).
+NOT_IN_A_CLONE = (".git", ".venv", ".env", "db.sqlite3*", "var", "staticfiles", "__pycache__")
+
+
 def copy_of_the_checkout(folder):
     """The files a fresh clone has (tracked, and new ones not ignored), and the .venv."""
     copy = folder / "checkout"
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],  # noqa: S607
-        cwd=ROOT,
-        capture_output=True,
-        check=True,
-    ).stdout.split(b"\0")
-    for name in filter(None, (entry.decode() for entry in listed)):
-        if (ROOT / name).is_file() and name != ".venv":
-            (copy / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, copy / name)
+    try:
+        listed = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],  # noqa: S607
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+        ).stdout.split(b"\0")
+    except (OSError, subprocess.CalledProcessError):
+        shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(*NOT_IN_A_CLONE))
+    else:
+        for name in filter(None, (entry.decode() for entry in listed)):
+            if (ROOT / name).is_file() and name != ".venv":
+                (copy / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(ROOT / name, copy / name)
     (copy / ".venv").symlink_to((ROOT / ".venv").resolve())
     return copy
 
