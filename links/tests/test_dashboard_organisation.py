@@ -127,3 +127,11 @@ def test_client_and_campaign_lists_have_a_fixed_query_budget(
         signed_in.get("/dashboard/clients/")
     with django_assert_max_num_queries(5):
         signed_in.get("/dashboard/campaigns/")
+
+
+@pytest.mark.parametrize("url", ["/dashboard/clients/new/", "/dashboard/campaigns/new/"])
+def test_new_client_and_campaign_pages_have_one_separator_between_crumbs(signed_in, url):
+    html = signed_in.get(url).content.decode()
+    crumbs = html.split('class="breadcrumbs"', 1)[1].split("</nav>", 1)[0]
+    assert "› ›" not in " ".join(crumbs.split())
+    assert crumbs.count("›") == 1
