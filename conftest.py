@@ -39,7 +39,7 @@ def admin_client(client, superuser):
 def _click_spool(settings, tmp_path):
     """Each test spools clicks into its own folder and flushes them itself (no thread);
     link lookups and GeoIP answers cached by an earlier test are forgotten."""
-    from analytics import geo
+    from analytics import bursts, geo, spool
     from links import link_changes, resolver
 
     settings.CLICK_SPOOL_DIR = str(tmp_path / "click-spool")
@@ -49,6 +49,8 @@ def _click_spool(settings, tmp_path):
     resolver.forget()
     geo.reset()
     yield
+    spool.forget()
+    bursts.forget()
 
 
 CHROMIUM = Path("/usr/bin/chromium")

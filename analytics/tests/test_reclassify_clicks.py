@@ -101,10 +101,10 @@ def test_a_verdict_changed_meanwhile_is_not_overwritten(stored, monkeypatch):
 
     real = reclassify_clicks.rejudge_stored
 
-    def concurrent_writer(visitor, stored_reason):
+    def concurrent_writer(*args):
         # Another process re-decides the crawler click while this batch is being judged.
         Click.objects.filter(pk=stored["missed crawler"].pk).update(bot_reason="manual")
-        return real(visitor, stored_reason)
+        return real(*args)
 
     monkeypatch.setattr(reclassify_clicks, "rejudge_stored", concurrent_writer)
     reclassify()
