@@ -109,7 +109,9 @@ def _ttl_seconds(rule_set):
 
 
 # ARGV: mode ("count" or "register"), key prefix, horizon µs, ttl s, then per rule its window
-# µs and count, then one "key<TAB>key<TAB>µs<TAB>member" line per click. Scores are whole
+# µs and count, then one "key<TAB>key<TAB>µs<TAB>member" line per click. Answers one digit
+# per click: 1 the first rule fired, 2 the second, 3 both (one string: parsing a reply of
+# two integers per click cost redis-py more than the script). Scores are whole
 # microseconds (exact in a double); bounds are formatted with %d, as Lua's own number to
 # text conversion keeps only 14 digits. Every click is
 # added (and its bucket thinned) before any is counted, so a call's answer does not depend
@@ -138,26 +140,27 @@ for _, click in ipairs(clicks) do
     redis.call('EXPIRE', key, ttl)
   end
 end
-local counts = {}
+local fired = {}
 if mode == 'count' then
-  for _, click in ipairs(clicks) do
-    local t = click[2]
+  for n, click in ipairs(clicks) do
+    local t, mask = click[2], 0
     for r, rule in ipairs(rules) do
       local low = string.format('%d', t - rule[1])
-      counts[#counts + 1] = redis.call('ZCOUNT', click[1][r], low, string.format('%d', t))
+      if redis.call('ZCOUNT', click[1][r], low, string.format('%d', t)) >= rule[2] then
+        mask = mask + r
+      end
     end
+    fired[n] = mask
   end
 end
-return counts
+return table.concat(fired)
 """
 # Clicks per script call: Redis runs a script atomically, so a call must stay short.
 _CLICKS_PER_CALL = 500
 
 
-def _codes(rule_set, counts):
-    return tuple(
-        rule.code for rule, count in zip(rule_set, counts, strict=True) if count >= rule.count
-    )
+def _codes(rule_set, fired):
+    return tuple(rule.code for rule, hit in zip(rule_set, fired, strict=True) if hit)
 
 
 class RedisBursts:
@@ -187,12 +190,12 @@ class RedisBursts:
         against every click registered so far, these included."""
         clicks = _clicks(visits)
         answers = [()] * len(visits)
-        counts = self._call("count", clicks)
-        if counts is None:
+        fired = self._call("count", clicks)
+        if fired is None:
             return answers
-        per_click = len(self.rules)
-        for n, (index, *_rest) in enumerate(clicks):
-            answers[index] = _codes(self.rules, counts[n * per_click : (n + 1) * per_click])
+        codes = [_codes(self.rules, (mask & 1, mask & 2)) for mask in range(4)]
+        for (index, *_rest), mask in zip(clicks, fired, strict=True):
+            answers[index] = codes[int(mask)]
         return answers
 
     def _call(self, mode, clicks):
@@ -209,7 +212,7 @@ class RedisBursts:
             b.window_us,
             b.count,
         ]
-        counts = []
+        fired = []
         try:
             for start in range(0, len(clicks), _CLICKS_PER_CALL):
                 lines = "".join(
@@ -218,12 +221,12 @@ class RedisBursts:
                         start : start + _CLICKS_PER_CALL
                     ]
                 )
-                counts.extend(self._script(args=[*head, lines]))
+                fired.append(self._script(args=[*head, lines]) or b"")
         except Exception as exc:  # no evidence, never a lost click
             self._went_down(exc)
             return None
         self._back_up()
-        return counts
+        return b"".join(fired).decode()
 
     def _went_down(self, exc):
         with self._lock:
@@ -261,12 +264,12 @@ class LocalBursts:
             for _index, pair, t, member in clicks:
                 self._add(pair, t, member)
             for index, pair, t, _member in clicks:
-                counts = []
+                fired = []
                 for key, rule in zip(pair, self.rules, strict=True):
                     entries = self._sets.get(key, ())
                     low = bisect_left(entries, (t - rule.window_us, ""))
-                    counts.append(bisect_left(entries, (t + 1, "")) - low)
-                answers[index] = _codes(self.rules, counts)
+                    fired.append(bisect_left(entries, (t + 1, "")) - low >= rule.count)
+                answers[index] = _codes(self.rules, fired)
         return answers
 
     def _add(self, pair, t, member):

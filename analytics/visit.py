@@ -18,7 +18,7 @@ import os
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from macondo.client_ip import client_ip
 
@@ -40,6 +40,9 @@ SIGNAL_HEADERS = (
 )
 _SIGNAL_KEYS = tuple((name, "HTTP_" + name.upper().replace("-", "_")) for name in SIGNAL_HEADERS)
 SENT_MAX_CHARS = 8192
+_ENCODER = json.JSONEncoder(separators=(",", ":"))
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,23 +80,19 @@ class Visit:
 
     def encode(self):
         """The spool line: one JSON object and a newline. JSON escapes every newline and
-        non-ASCII character, so a line is one line whatever the visitor sent."""
-        return (
-            json.dumps(
-                {
-                    "id": self.id,
-                    "link_id": self.link_id,
-                    "timestamp": self.timestamp.isoformat(),
-                    "ip": self.ip,
-                    "method": self.method,
-                    "user_agent": self.user_agent,
-                    "referrer": self.referrer,
-                    "headers": self.headers,
-                },
-                separators=(",", ":"),
-            ).encode()
-            + b"\n"
-        )
+        non-ASCII character, so a line is one line whatever the visitor sent. The time is
+        whole microseconds since the epoch (exact, and cheaper than ISO text both ways)."""
+        fields = {
+            "id": self.id,
+            "link_id": self.link_id,
+            "time_us": (self.timestamp - _EPOCH) // _MICROSECOND,
+            "ip": self.ip,
+            "method": self.method,
+            "user_agent": self.user_agent,
+            "referrer": self.referrer,
+            "headers": self.headers,
+        }
+        return _ENCODER.encode(fields).encode() + b"\n"
 
     @classmethod
     def decode(cls, line):
@@ -109,7 +108,7 @@ class Visit:
         visit = cls(
             id=str(uuid.UUID(_text(fields, "id"))),
             link_id=str(uuid.UUID(_text(fields, "link_id"))),
-            timestamp=_instant(_text(fields, "timestamp")),
+            timestamp=_instant(fields.get("time_us")),
             ip=_text(fields, "ip", optional=True),
             method=_text(fields, "method", optional=True) or "GET",
             user_agent=_text(fields, "user_agent", optional=True) or "",
@@ -134,8 +133,15 @@ def _text(fields, name, optional=False):
     return value
 
 
-def _instant(text):
-    moment = datetime.fromisoformat(text)
+def _instant(value):
+    if type(value) is int:
+        try:
+            return _EPOCH + timedelta(microseconds=value)
+        except OverflowError:
+            raise ValueError("time_us: out of range") from None
+    if not isinstance(value, str):
+        raise ValueError("time_us: not an integer")
+    moment = datetime.fromisoformat(value)  # a line of the previous version
     if moment.tzinfo is None:
         raise ValueError("timestamp: no UTC offset")
     return moment.astimezone(UTC)
@@ -147,7 +153,7 @@ def _from_a_row(row):
     return {
         "id": row.get("id"),
         "link_id": row.get("link_id"),
-        "timestamp": row.get("timestamp"),
+        "time_us": row.get("timestamp"),
         "ip": row.get("ip_address"),
         "method": "GET",
         "user_agent": row.get("user_agent"),

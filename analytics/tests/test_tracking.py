@@ -213,8 +213,18 @@ def test_a_visit_comes_back_from_its_spool_line_as_it_was():
 
 @pytest.mark.parametrize(
     "line",
-    [b"", b"[1, 2]", b'{"id": "x"}', b"\xff\xfe", b'{"id": "01a2343e-0b26-72b4-8bd3'],
-    ids=["empty", "not an object", "bad id", "not UTF-8", "half a line"],
+    [
+        b"",
+        b"[1, 2]",
+        b'{"id": "x"}',
+        b"\xff\xfe",
+        b'{"id": "01a2343e-0b26-72b4-8bd3',
+        b'{"id": "01a2343e-0b26-72b4-8bd3-63dc63765a5a", "link_id": '
+        b'"01a2343e-0b26-72b4-8bd3-63dc63765a5a", "time_us": 1e400}',
+        b'{"id": "01a2343e-0b26-72b4-8bd3-63dc63765a5a", "link_id": '
+        b'"01a2343e-0b26-72b4-8bd3-63dc63765a5a", "time_us": 99999999999999999999}',
+    ],
+    ids=["empty", "not an object", "bad id", "not UTF-8", "half a line", "inf", "far future"],
 )
 def test_a_line_that_is_no_visit_is_a_clear_error(line):
     with pytest.raises(ValueError):
