@@ -10,14 +10,14 @@ in which batches reach us:
 - "burst:ip": the same IP on the same link whatever the user agent, BOT_BURST_IP_COUNT (60)
   times within BOT_BURST_IP_WINDOW_SECONDS (60): a script that changes its user agent every
   few clicks. The threshold is high because one address can be many people. A carrier's
-  NAT (CGNAT) shares an IPv4 address among tens of subscribers, up to ~128 with the usual
-  port blocks of 512 ports (RFC 6888's sizing); an office or campus NAT puts a few hundred
-  people behind one. For one of these addresses to send 60 clicks in a minute on ONE link,
-  a message must reach nearly everyone behind it at once and one in two to five of them must
-  tap it within that minute (a newsletter sent to a whole office of 300 people at 9:00 with
-  a 10 % first-minute click rate gives 30); people who read a link do not all tap it in the
-  same minute. A script at one click a second is flagged within a minute, one at full speed
-  after 59 clicks, whatever agents it rotates.
+  NAT (CGNAT) shares an IPv4 address among tens of subscribers, ~126 when its 64,512 ports
+  are handed out in blocks of 512 (a common allocation); an office or campus NAT puts a few
+  hundred people behind one. For one of these addresses to send 60 clicks on ONE link in a
+  minute, a message must reach nearly everyone behind it at once and one in two to five of
+  them must tap it within that minute (a newsletter sent to a whole office of 300 people at
+  9:00 with a 10 % first-minute click rate gives 30); people who read a link do not all tap
+  it in the same minute. A script at one click a second is flagged within a minute, one at
+  full speed after 59 clicks, whatever agents it rotates.
 
 Every click is registered by its time stamp in one sorted set per key (member: the click
 id, so a batch loaded twice counts nothing twice), and the loader registers a whole file as
