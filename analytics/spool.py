@@ -44,7 +44,6 @@ Faults, and what happens:
   `rejected-…` whole: no file is retried for ever.
 """
 
-import errno
 import fcntl
 import logging
 import os
@@ -463,14 +462,9 @@ def _drainable(directory, name):
 def _open_locked(path):
     """(fd) of a spool file locked for loading, or None if a live process holds it."""
     try:
-        fd = os.open(path, os.O_RDWR)
-    except OSError as error:
-        if error.errno not in (errno.EROFS, errno.EACCES):
-            return None  # gone meanwhile, or unreadable
-        try:
-            fd = os.open(path, os.O_RDONLY)  # loadable still; removable once writable
-        except OSError:
-            return None
+        fd = os.open(path, os.O_RDONLY)  # (read-only: loadable on a read-only disk too)
+    except OSError:
+        return None  # gone meanwhile, or unreadable
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         if os.fstat(fd).st_nlink == 0:
@@ -625,11 +619,16 @@ def _finish(held):
             lines = b"".join(os.pread(held.fd, end - start, start) for start, end in kept)
             # Over the file's own first bytes (lines come from later in it), then cut: no new
             # space needed. A crash in between leaves a file still named active/ready: loaded
-            # again, its clicks are skipped as stored and these lines rejected again.
-            written = 0
-            while written < len(lines):
-                written += os.pwrite(held.fd, lines[written:], written)
-            os.ftruncate(held.fd, len(lines))
+            # again, its clicks are skipped as stored and these lines rejected again. (The
+            # lock stays with held.fd: flock belongs to that open file, not to this one.)
+            fd = os.open(held.path, os.O_WRONLY)
+            try:
+                written = 0
+                while written < len(lines):
+                    written += os.pwrite(fd, lines[written:], written)
+                os.ftruncate(fd, len(lines))
+            finally:
+                os.close(fd)
             os.rename(held.path, _rejected_path(held))
     except OSError as error:
         if not held.finish_failed:
