@@ -1,7 +1,10 @@
 """The bot verdict: the one place that decides whether a click is a bot, and why.
 
-Decided when a click is written and stored (`is_bot`, `bot_reason`, `bot_score`); reports read
-the stored verdict and never re-judge. The README ("Bot verdicts") has the table of codes.
+Decided by the loader, for a batch of clicks at a time (`judge_batch`: the visits as they
+were sent, their networks, and the bursts among them and the clicks around them), and stored
+(`is_bot`, `bot_reason`, `bot_score`); reports read the stored verdict and never re-judge.
+`reclassify_clicks` and `classify_ua` use the same rules (`rejudge_stored`, `judge`). The
+README ("Bot verdicts") has the table of codes.
 
 The rule: a click is a bot when any *decisive* signal fires (the user agent is empty,
 malformed or of a bot family; a HEAD request; a prefetch/preview request; a headless brand in
@@ -20,13 +23,15 @@ a human verdict (so a human from a datacenter shows "net:datacenter" with is_bot
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from django.conf import settings
 
+from . import bursts
 from .crawlers import Classifier
 from .datacenters import is_datacenter
-from .visitor import Visitor
+from .geo import NOWHERE, Location
+from .visit import Visit
 
 WEIGHTS = {
     "headers:browser-missing": 70,
@@ -52,8 +57,6 @@ CHROMIUM_VERSION = re.compile(r"\bchrome/(\d+)")
 WEBVIEW = re.compile(r"; wv\)|version/4\.0 chrome/")
 CLIENT_HINTS_SINCE = 90
 MATCH_CHARS = 512
-# bot_reason is varchar(200).
-REASON_MAX_LENGTH = 200
 
 
 @dataclass(frozen=True)
@@ -65,14 +68,23 @@ class Verdict:
 
     @property
     def bot_reason(self):
-        """The stored form: reason codes joined by commas, None for a clean human."""
+        """The stored form: reason codes joined by commas, None for a clean human. Whole
+        codes only, as many as the column holds."""
+        max_length = _reason_max_length()
         joined = ",".join(self.reasons)
-        while len(joined) > REASON_MAX_LENGTH:
+        while len(joined) > max_length:
             joined = joined.rsplit(",", 1)[0]
         return joined or None
 
 
 HUMAN = Verdict(is_bot=False)
+
+
+@cache
+def _reason_max_length():
+    from .models import Click  # not at import: the app registry may not be ready yet
+
+    return Click._meta.get_field("bot_reason").max_length
 
 
 @dataclass(frozen=True)
@@ -152,10 +164,22 @@ def _header_codes(headers, facts):
     return codes
 
 
-def judge(visitor: Visitor) -> Verdict:
-    """The verdict on one visit from what the request shows. Bursts need the clicks around
-    it: `analytics.bursts.mark_bursts` adds them when the click is written."""
-    return _verdict(*_evidence(visitor))
+def judge(visit: Visit, location: Location = NOWHERE, burst_codes=()) -> Verdict:
+    """The verdict on one visit: what it sent, its network, and the burst codes the batch
+    it was loaded with gave it (`judge_batch`)."""
+    decisive, weighted = _evidence(visit, location)
+    decisive.extend(burst_codes)
+    return _verdict(decisive, weighted)
+
+
+def judge_batch(visits, locations):
+    """The verdicts of a batch of visits (and their Locations), bursts included: one call
+    to the burst detector for the whole batch."""
+    codes = bursts.detector().bursts(visits)
+    return [
+        judge(visit, location, burst_codes)
+        for visit, location, burst_codes in zip(visits, locations, codes, strict=True)
+    ]
 
 
 # Signals read from the request, which a stored click does not keep: re-judging carries them
@@ -163,23 +187,26 @@ def judge(visitor: Visitor) -> Verdict:
 REQUEST_ONLY_PREFIXES = ("method:", "request:", "headers:", "burst")
 
 
-def rejudge_stored(visitor: Visitor, stored_reason: str | None) -> Verdict:
+def rejudge_stored(visit: Visit, stored_reason: str | None, location: Location = NOWHERE):
     """The verdict on a stored click with the current rules (reclassify_clicks).
 
     The user agent and network are judged again; the request-only codes of the stored verdict
-    (HEAD, prefetch, header consistency, burst) are kept as they were decided at write time.
+    (HEAD, prefetch, header consistency, bursts) are kept as they were decided at write time,
+    and so is "ua:malformed" when the stored user agent is as long as what is stored of one:
+    it may have been longer when it was sent.
     """
-    decisive, weighted = _evidence(visitor)
+    decisive, weighted = _evidence(visit, location)
+    cut = len(visit.user_agent or "") >= settings.CLICK_USER_AGENT_MAX_CHARS
     for code in (stored_reason or "").split(","):
-        if code.startswith(REQUEST_ONLY_PREFIXES):
+        if code.startswith(REQUEST_ONLY_PREFIXES) or (cut and code == "ua:malformed"):
             target = weighted if code in WEIGHTS else decisive
             if code not in target:
                 target.append(code)
     return _verdict(decisive, weighted)
 
 
-def _evidence(visitor):
-    user_agent = visitor.user_agent or ""
+def _evidence(visit, location):
+    user_agent = visit.user_agent or ""
     decisive, weighted = [], []
     if not user_agent.strip():
         decisive.append("ua:empty")
@@ -187,27 +214,16 @@ def _evidence(visitor):
     else:
         facts = user_agent_facts(user_agent)
         decisive.extend(facts.codes)
-    if (visitor.method or "").upper() == "HEAD":
+    if (visit.method or "").upper() == "HEAD":
         decisive.append("method:head")
     # None: headers unknown (stored clicks, classify_ua), which is no evidence either way.
-    if visitor.headers is not None and facts is not None:
-        for code in _header_codes(visitor.headers, facts):
+    if visit.headers is not None and facts is not None:
+        for code in _header_codes(visit.headers, facts):
             (weighted if code in WEIGHTS else decisive).append(code)
-    if is_datacenter(visitor.asn_number, visitor.asn_org):
+    if is_datacenter(location.asn_number, location.asn_org):
         strict = settings.BOT_DATACENTER_STRICT
         (decisive if strict else weighted).append("net:datacenter")
     return decisive, weighted
-
-
-def with_burst(stored_reason):
-    """(is_bot, bot_reason, score) of a verdict once a burst is added to it."""
-    codes = [code for code in (stored_reason or "").split(",") if code]
-    decisive = [code for code in codes if code not in WEIGHTS]
-    weighted = [code for code in codes if code in WEIGHTS]
-    if "burst" not in decisive:
-        decisive.append("burst")
-    verdict = _verdict(decisive, weighted)
-    return verdict.is_bot, (verdict.bot_reason or "")[:200], verdict.score
 
 
 def _verdict(decisive, weighted):

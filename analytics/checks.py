@@ -8,8 +8,10 @@ def redis_for_shared_click_state(app_configs, **kwargs):
         return []
     return [
         Warning(
-            "REDIS_URL is not set: click bursts are counted per gunicorn worker, and link "
-            "edits reach the redirect's cache only after LINK_CACHE_TTL_WITHOUT_SYNC.",
+            "REDIS_URL is not set: click bursts are counted per process (each gunicorn "
+            "worker sees only its own clicks, so a flood spread over the workers passes for "
+            "people), and link edits reach the redirect's cache only after "
+            "LINK_CACHE_TTL_WITHOUT_SYNC.",
             hint="Set REDIS_URL (see README, 'Bot verdicts' and 'Short links').",
             id="analytics.W001",
         )

@@ -66,4 +66,4 @@ def describe(parsed):
         device = "desktop"
     else:
         device = "other"
-    return parsed.browser.family[:100] or None, parsed.os.family[:100] or None, device
+    return parsed.browser.family or None, parsed.os.family or None, device

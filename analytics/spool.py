@@ -1,76 +1,81 @@
-"""Durable click recording: an append-only spool file per process, drained into `clicks`.
+"""Durable click recording: an append-only spool file per process, loaded into `clicks`.
 
-The redirect appends each click as one JSON line with a single `os.write` to this process's
-spool file and answers at once. The data is then in the kernel's page cache: it survives the
-worker being killed (even with SIGKILL) and PostgreSQL being down. A flusher thread in each
-worker (or `manage.py drain_clicks`) rotates the file about once a second and loads whole
-batches with COPY.
+The redirect appends each click (`analytics.visit.Visit.encode`, one JSON line) with one
+`os.write` to this process's spool file and answers at once. The data is then in the kernel's
+page cache: it survives the worker being killed (even with SIGKILL) and PostgreSQL being
+down. A flusher thread in each worker (or `manage.py drain_clicks`) takes the files about
+once a second and hands them to `analytics.loader`.
 
 Files in CLICK_SPOOL_DIR, and who may touch them:
-  active-<pid>-<token>-<n>.jsonl  being appended; its writer holds an flock on it
-  ready-<pid>-<token>-<n>.jsonl   rotated out, waiting to be loaded by any drainer
-  rejected-<pid>.jsonl            lines PostgreSQL refused (logged too), kept for a replay
-A drainer takes an flock before loading a file and deletes it after COMMIT. The kernel
-releases a dead process's locks, so an unlocked `active-` file belongs to a dead worker and
-is drained like a `ready-` one. Every click has its UUID from the moment it is spooled, and
-a reload of a file that was partly loaded skips ids already stored: a crash between COMMIT
-and delete repeats no click.
+  active-<µs>-<pid>-<token>-<n>.jsonl   being appended; its writer holds an flock on it
+  ready-<µs>-<pid>-<token>-<n>.jsonl    handed over (after CLICK_FLUSH_INTERVAL), waiting
+  rejected-<µs>-<pid>-<token>-<n>.jsonl lines that could not be loaded (logged too), for a
+                                        replay; never read again by the loader
+<µs> is when the file's first click was written (a file is created for its first click), so
+names sort by time and tell the age of the oldest unloaded click. A loader takes an flock on
+a file before reading it and deletes it after COMMIT; the kernel releases a dead process's
+locks, so an unlocked `active-` file belongs to a dead worker and is loaded like a `ready-`
+one. Every click has its UUID from the moment it is spooled, and a file loaded again after a
+crash between COMMIT and delete stores no click twice.
+
+Loading a file: read it whole, register its clicks with the burst detector at once, wait
+until its newest click is BOT_BURST_LATENESS_SECONDS old (so the other workers' and servers'
+clicks of the same moment are registered too: `analytics.bursts`), then store it through the
+loader in batches of CLICK_FLUSH_BATCH_SIZE and delete it. `flush()` (tests, shutdown,
+`drain_clicks`) does not wait.
+
+Faults, and what happens:
+- A write fails (disk full, read-only, an I/O error): the click is dropped and counted
+  (`status()`, /health), the first of an outage logged with its line. A partly written line
+  is cut off again with ftruncate (which needs no space); if even that fails the next line
+  starts with a newline, so a half line is only ever its own, rejected, line and never glues
+  onto a good one. The next click tries again: recording resumes by itself.
+- The spool folder is missing, read-only or was deleted under an open file: the writer
+  creates it again if it can; a file deleted while open is written out anew from its open
+  descriptor when it is handed over, so what was spooled is not lost.
+- CLICK_SPOOL_MAX_BYTES reached (all files together, as of the last scan, at most a second
+  old): new clicks are dropped and counted until loading makes room; spooled clicks are never
+  dropped to make room.
+- Loading frees space before it writes anything: a loaded file is deleted, or, when some of
+  its lines were refused, those lines are written over the start of the same file, which is
+  cut after them and renamed `rejected-…` (no new space needed on a full disk). If that fails
+  too (read-only), the file stays locked by this process and is finished later, never loaded
+  again. A file whose loading fails for any reason but the database, 3 times, is renamed
+  `rejected-…` whole: no file is retried for ever.
 """
 
 import fcntl
-import json
 import logging
 import os
+import re
 import secrets
 import threading
 import time
-import uuid
-from dataclasses import dataclass
+from contextlib import suppress
+from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import DatabaseError, DataError, IntegrityError, connection, transaction
+from django.db import DatabaseError, connection
 
-from . import bursts
+from . import bursts, loader
+from .visit import Visit
 
 logger = logging.getLogger(__name__)
 
-COLUMNS = (
-    "id",
-    "link_id",
-    "timestamp",
-    "ip_address",
-    "user_agent",
-    "referrer",
-    "country",
-    "city",
-    "is_bot",
-    "bot_reason",
-    "bot_score",
-    "browser",
-    "os",
-    "device_type",
-    "asn_number",
-    "asn_org",
-)
-_COLUMN_LIST = ", ".join(f'"{column}"' for column in COLUMNS)
-# Column names are the constants above, never input.
-_INSERT_NEW_SQL = (
-    f"INSERT INTO clicks ({_COLUMN_LIST}) SELECT {_COLUMN_LIST} FROM clicks_spool_batch b "  # noqa: S608
-    "WHERE EXISTS (SELECT 1 FROM links l WHERE l.id = b.link_id) "
-    "ON CONFLICT (id) DO NOTHING"
-)
 # A `.new-` file is a writer's file between create and lock+rename; older than this, its
 # writer died in between.
 _NEW_FILE_GRACE_SECONDS = 60
+_LOAD_ATTEMPTS = 3
+_SCAN_MAX_AGE_SECONDS = 1.0
+_CREATED = re.compile(r"^(?:active|ready|\.new)-(\d{16})-")
 
 
-def encode(row):
-    """One spool line (also the form logged when a click cannot be spooled)."""
-    return json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+class SpoolFull(Exception):
+    """CLICK_SPOOL_MAX_BYTES reached: the click is dropped, the spooled ones are kept."""
 
 
 class _Writer:
-    """This process's open spool file. One lock guards writes against rotation."""
+    """This process's open spool file. One lock guards writes against hand-over."""
 
     def __init__(self, directory):
         self.directory = directory
@@ -78,47 +83,127 @@ class _Writer:
         self.token = secrets.token_hex(3)
         self.lock = threading.Lock()
         self.seq = 0
-        os.makedirs(directory, exist_ok=True)
-        self.fd, self.path = self._open_new()
-        self.size = 0
+        self.fd = self.path = None
+        self.size = 0  # bytes in the open file
+        self.opened = 0.0
+        self.torn = False  # the file may end with part of a line that could not be cut off
+        self.stuck = False  # the last hand-over failed
 
-    def _open_new(self):
+    def _open(self):
+        os.makedirs(self.directory, exist_ok=True)
         self.seq += 1
-        name = f"{self.pid}-{self.token}-{self.seq}.jsonl"
+        name = f"{time.time_ns() // 1000:016d}-{self.pid}-{self.token}-{self.seq}.jsonl"
         temporary = os.path.join(self.directory, f".new-{name}")
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o640)
-        # Locked before it gets a name drainers look at, so none mistakes it for a dead one.
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        path = os.path.join(self.directory, f"active-{name}")
-        os.rename(temporary, path)
-        return fd, path
+        fd = os.open(temporary, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o640)
+        try:
+            # Locked before it gets a name loaders look at, so none mistakes it for a dead one.
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            path = os.path.join(self.directory, f"active-{name}")
+            os.rename(temporary, path)
+        except OSError:
+            os.close(fd)
+            with suppress(OSError):
+                os.unlink(temporary)
+            raise
+        self.fd, self.path, self.size, self.torn = fd, path, 0, False
+        self.opened = time.monotonic()
 
-    def append(self, data):
+    def append(self, data, room):
+        """Append one line, or raise (OSError, SpoolFull) with none of it left in the file."""
         with self.lock:
+            if self.fd is not None and time.monotonic() - self.opened >= _interval():
+                self._hand_over()
+            if room is not None and len(data) + self.size > room:
+                raise SpoolFull
+            if self.fd is None:
+                self._open()
+            if self.torn:
+                data = b"\n" + data
             view = memoryview(data)
-            while view:
-                written = os.write(self.fd, view)
-                view = view[written:]
+            try:
+                while view:
+                    view = view[os.write(self.fd, view) :]
+            except OSError:
+                if len(view) < len(data):
+                    self._cut_back(self.size + len(data) - len(view))
+                raise
             self.size += len(data)
+            self.torn = False
 
-    def rotate(self):
-        """Hand the current file to the drainers; return its new path (None if empty)."""
+    def _cut_back(self, written_to):
+        try:
+            os.ftruncate(self.fd, self.size)
+        except OSError:
+            self.torn = True
+            self.size = written_to
+
+    def hand_over(self):
+        """Rename the open file `ready-` for the loaders; its new path (None if none)."""
         with self.lock:
-            if self.size == 0:
-                return None
-            old_fd, old_path = self.fd, self.path
-            self.fd, self.path = self._open_new()
+            return self._hand_over()
+
+    def _hand_over(self):
+        if self.fd is None:
+            return None
+        fd, path, size = self.fd, self.path, self.size
+        ready = os.path.join(self.directory, "ready-" + path.rsplit("active-", 1)[1])
+        try:
+            os.rename(path, ready)
+        except FileNotFoundError:
+            self.fd = self.path = None
             self.size = 0
-            ready = os.path.join(self.directory, "ready-" + old_path.rsplit("active-", 1)[1])
-            os.rename(old_path, ready)
-        os.close(old_fd)  # releases the flock
+            try:
+                return self._salvage(fd, size)
+            finally:
+                os.close(fd)
+        except OSError as error:
+            # A read-only remount, say: keep appending here, try again an interval later.
+            if not self.stuck:
+                logger.warning("spool file %s not handed over, kept open: %s", path, error)
+            self.stuck = True
+            self.opened = time.monotonic()
+            return None
+        self.stuck = False
+        self.fd = self.path = None
+        self.size = 0
+        os.close(fd)  # releases the flock
         return ready
+
+    def _salvage(self, fd, size):
+        """The open file was deleted (or its folder): write its clicks to a new file."""
+        data = bytearray()
+        while len(data) < size:
+            chunk = os.pread(fd, size - len(data), len(data))
+            if not chunk:
+                break
+            data += chunk
+        lines = data.count(b"\n")
+        logger.warning("spool file deleted while open: %d clicks written to a new one", lines)
+        try:
+            self._open()
+            view = memoryview(bytes(data))
+            while view:
+                view = view[os.write(self.fd, view) :]
+            self.size = len(data)
+        except OSError as error:
+            if self.fd is not None:
+                self._cut_back(0)
+            _lost(error, count=lines)
+            return None
+        return self._hand_over()
 
     def close(self):
         with self.lock:
-            os.close(self.fd)
-            if self.size == 0:
-                os.unlink(self.path)
+            if self.fd is not None:
+                os.close(self.fd)
+                if self.size == 0:
+                    with suppress(OSError):
+                        os.unlink(self.path)
+                self.fd = self.path = None
+
+
+def _interval():
+    return settings.CLICK_FLUSH_INTERVAL
 
 
 _writer = None
@@ -137,24 +222,190 @@ def _current_writer():
     return writer
 
 
-def _forget_writer_after_fork():
-    # A forked child shares the parent's open file (and its flock); it needs its own.
-    global _writer, _flusher
+# --- What this process could not spool -----------------------------------------------------
+
+
+class _Losses:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.dropped = 0
+        self.since = None  # dropped since the spool last took a click: an outage
+
+
+_losses = _Losses()
+
+
+def _lost(reason, visit=None, count=1):
+    with _losses.lock:
+        _losses.dropped += count
+        first = _losses.since is None
+        _losses.since = (_losses.since or 0) + count
+    if first:
+        line = visit.encode().decode().rstrip("\n") if visit is not None else "-"
+        logger.error(
+            "click not recorded (%s), replay with: %s. Until the spool takes clicks again, "
+            "the next ones are counted (/health) and not logged.",
+            reason,
+            line,
+        )
+
+
+def _taken():
+    with _losses.lock:
+        lost, _losses.since = _losses.since, None
+    if lost:
+        logger.warning("the spool takes clicks again; %d were lost meanwhile", lost)
+
+
+def dropped():
+    """Clicks this process could not spool since it started."""
+    return _losses.dropped
+
+
+def _forget_after_fork():
+    # A forked child shares the parent's open files (and their flocks); it needs its own.
+    global _writer, _flusher, _losses
     _writer = None
     _flusher = None
+    _losses = _Losses()
+    _held.clear()
 
 
-os.register_at_fork(after_in_child=_forget_writer_after_fork)
+os.register_at_fork(after_in_child=_forget_after_fork)
 
 
-def append(row):
-    """Spool one click row (a dict keyed by COLUMNS). Raises OSError if it cannot."""
-    _current_writer().append(encode(row))
+def append(visit):
+    """Spool one click; False (and counted) if it could not be. Never raises."""
+    try:
+        data = visit.encode()
+        writer = _current_writer()
+        writer.append(data, _room(writer))
+    except SpoolFull:
+        _lost(f"CLICK_SPOOL_MAX_BYTES={settings.CLICK_SPOOL_MAX_BYTES} reached", visit)
+        return False
+    except Exception as error:  # a failing disk or a bug: never the visitor's problem
+        _lost(error if isinstance(error, OSError) else repr(error), visit)
+        return False
+    if _losses.since:
+        _taken()
     if settings.CLICK_FLUSHER_THREAD:
         start_flusher()
+    return True
 
 
-# --- Loading spooled clicks into PostgreSQL -------------------------------------------
+def lost(error, visit=None):
+    """Count a click that never reached `append` (its Visit could not be built)."""
+    _lost(repr(error), visit)
+
+
+# --- The spool folder as a whole -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Scan:
+    at: float  # monotonic
+    # All but this process's open file:
+    bytes: int = 0  # every spool file, rejected ones included (they count for the cap)
+    files: int = 0  # files of clicks not loaded yet
+    oldest: float | None = None  # Unix time of the oldest unloaded click
+    rejected: int = 0
+
+
+_scans = {}
+
+
+def _created(directory, name):
+    match = _CREATED.match(name)
+    if match:
+        return int(match[1]) / 1e6
+    try:
+        return os.stat(os.path.join(directory, name)).st_mtime
+    except FileNotFoundError:
+        return None
+
+
+def _scan(directory, max_age=_SCAN_MAX_AGE_SECONDS):
+    scan = _scans.get(directory)
+    if scan is not None and time.monotonic() - scan.at < max_age:
+        return scan
+    own = _writer.path if _writer is not None and _writer.pid == os.getpid() else None
+    total = files = rejected = 0
+    oldest = None
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        entries = []
+    for entry in entries:
+        try:
+            size = entry.stat().st_size
+        except OSError:
+            continue
+        if entry.path == own:
+            continue
+        total += size
+        if entry.name.startswith("rejected-"):
+            rejected += 1
+        elif size and entry.name.startswith(("active-", "ready-", ".new-")):
+            files += 1
+            created = _created(directory, entry.name)
+            if created is not None and (oldest is None or created < oldest):
+                oldest = created
+    scan = _Scan(time.monotonic(), total, files, oldest, rejected)
+    _scans[directory] = scan
+    return scan
+
+
+def _room(writer):
+    """Bytes this process's open file may grow to under CLICK_SPOOL_MAX_BYTES."""
+    cap = settings.CLICK_SPOOL_MAX_BYTES
+    if not cap:
+        return None
+    # Without a flusher thread nobody else refreshes the scan: then at most every 10 s.
+    scan = _scans.get(writer.directory)
+    if scan is None or time.monotonic() - scan.at > 10:
+        scan = _scan(writer.directory)
+    return cap - scan.bytes
+
+
+def _writable(directory):
+    try:
+        os.makedirs(directory, exist_ok=True)
+        space = os.statvfs(directory)
+    except OSError:
+        return False
+    return os.access(directory, os.W_OK) and space.f_bavail > 0
+
+
+_last_load = None
+
+
+def status():
+    """What /health reports of click recording in this process, and whether it is well."""
+    directory = str(settings.CLICK_SPOOL_DIR)
+    scan = _scan(directory)
+    backlog, files, oldest = scan.bytes, scan.files, scan.oldest
+    writer = _writer if _writer is not None and _writer.pid == os.getpid() else None
+    if writer is not None and writer.path and writer.size:  # this process's open file
+        backlog, files = backlog + writer.size, files + 1
+        created = _created(directory, os.path.basename(writer.path))
+        oldest = created if oldest is None else min(oldest, created or oldest)
+    now = time.time()
+    writable = _writable(directory)
+    oldest = None if oldest is None else round(max(0.0, now - oldest), 1)
+    losing = not writable or _losses.since is not None
+    stale = oldest is not None and oldest > settings.CLICK_BACKLOG_MAX_AGE_SECONDS
+    return {
+        "ok": not losing and not stale,
+        "spool_writable": writable,
+        "backlog": {"bytes": backlog, "files": files, "oldest_click_seconds": oldest},
+        "rejected_files": scan.rejected,
+        "seconds_since_last_load": None if _last_load is None else round(now - _last_load, 1),
+        "clicks_dropped": _losses.dropped,
+        "bursts": bursts.status(),
+    }
+
+
+# --- Loading spooled clicks ---------------------------------------------------------------
 
 
 @dataclass
@@ -173,138 +424,27 @@ class DrainResult:
         self.rejected += other.rejected
 
 
-def _copy(cursor, table, rows):
-    # cursor.copy is psycopg's own: wrap its errors into Django's like execute() does.
-    statement = f"COPY {table} ({_COLUMN_LIST}) FROM STDIN"
-    with connection.wrap_database_errors, cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row([row.get(column) for column in COLUMNS])
+@dataclass
+class _Held:
+    """A spool file this process has locked and read, until it is stored and removed."""
+
+    name: str
+    path: str
+    fd: int
+    created: float
+    visits: list
+    spans: list  # (start, end) of each visit's line in the file
+    bad: list  # (start, end) of lines that are no Visit
+    newest_us: int
+    registered: float  # monotonic
+    lines: int = 0
+    refused: list = field(default_factory=list)  # spans PostgreSQL refused
+    stored: bool = False
+    attempts: int = 0
+    finish_failed: bool = False
 
 
-def _insert_skipping_known(rows):
-    """COPY into a scratch table, then keep only new ids of links that still exist."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS clicks_spool_batch (LIKE clicks) ON COMMIT DELETE ROWS"
-        )
-        cursor.execute("DELETE FROM clicks_spool_batch")
-        _copy(cursor, "clicks_spool_batch", rows)
-        cursor.execute(_INSERT_NEW_SQL)
-        inserted = cursor.rowcount
-        cursor.execute("DELETE FROM clicks_spool_batch")
-    return inserted
-
-
-def _insert_with_the_orm(rows):
-    """The quick start's SQLite has no COPY: the same rule (skip ids already stored and
-    links deleted meanwhile) with the ORM, in chunks below SQLite's variable limit."""
-    from links.models import Link
-
-    from .models import Click
-
-    inserted = 0
-    for start in range(0, len(rows), 500):
-        chunk = rows[start : start + 500]
-        # UUIDs compared as values: SQLite's raw rows spell them without dashes.
-        link_ids = {uuid.UUID(str(r["link_id"])) for r in chunk}
-        links = set(Link.objects.filter(pk__in=link_ids).values_list("pk", flat=True))
-        click_ids = [uuid.UUID(r["id"]) for r in chunk]
-        stored = set(Click.objects.filter(pk__in=click_ids).values_list("pk", flat=True))
-        new = [
-            r
-            for r in chunk
-            if uuid.UUID(str(r["link_id"])) in links and uuid.UUID(r["id"]) not in stored
-        ]
-        Click.objects.bulk_create([Click(**{c: r.get(c) for c in COLUMNS}) for r in new])
-        inserted += len(new)
-    return inserted
-
-
-def _insert(rows):
-    """Store a batch; returns (inserted, rejected rows). Raises if PostgreSQL is away."""
-    if connection.vendor != "postgresql":
-        with transaction.atomic():
-            return _insert_with_the_orm(rows), []
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            # The usual case: all new, all links there. One COPY straight into the table;
-            # foreign keys checked now (Django makes them deferred), not at COMMIT.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            _copy(cursor, "clicks", rows)
-        return len(rows), []
-    except IntegrityError:
-        pass  # a replayed file or a deleted link: the careful path below
-    except DataError:
-        return _insert_one_by_one(rows)
-    try:
-        with transaction.atomic():
-            return _insert_skipping_known(rows), []
-    except (DataError, IntegrityError):
-        return _insert_one_by_one(rows)
-
-
-def _insert_one_by_one(rows):
-    inserted, rejected = 0, []
-    for row in rows:
-        try:
-            with transaction.atomic():
-                inserted += _insert_skipping_known([row])
-        except (DataError, IntegrityError) as error:
-            logger.error("click refused by PostgreSQL (%s): %s", error, encode(row).decode())
-            rejected.append(row)
-    return inserted, rejected
-
-
-def _reject(directory, rows):
-    path = os.path.join(directory, f"rejected-{os.getpid()}.jsonl")
-    with open(path, "ab") as file:
-        for row in rows:
-            file.write(encode(row) if isinstance(row, dict) else row)
-
-
-def _parse_lines(directory, lines):
-    rows = []
-    for line in lines:
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            if not isinstance(row, dict) or not row.get("id") or not row.get("link_id"):
-                raise ValueError("not a click row")
-        except (ValueError, UnicodeDecodeError):
-            logger.error("unreadable spool line kept in rejected-*.jsonl: %r", line[:2000])
-            _reject(directory, [line if line.endswith(b"\n") else line + b"\n"])
-            continue
-        rows.append(row)
-    return rows
-
-
-def _mark_bursts(rows):
-    try:
-        bursts.mark_bursts(rows)
-    except Exception:  # a burst verdict is never worth a click
-        logger.exception("burst verdicts skipped for a batch of %d clicks", len(rows))
-
-
-def _drain_file(fd, directory, batch_size):
-    result = DrainResult(files=1)
-    with os.fdopen(os.dup(fd), "rb") as file:
-        while True:
-            lines = file.readlines(batch_size * 400) if batch_size else file.readlines()
-            if not lines:
-                break
-            rows = _parse_lines(directory, lines)
-            result.lines += len(lines)
-            result.rejected += len(lines) - len(rows)
-            if rows:
-                _mark_bursts(rows)
-                inserted, rejected = _insert(rows)
-                if rejected:
-                    _reject(directory, rejected)
-                result.inserted += inserted
-                result.rejected += len(rejected)
-                result.skipped += len(rows) - inserted - len(rejected)
-    return result
+_held = {}  # path -> _Held
 
 
 def _drainable(directory, name):
@@ -319,57 +459,272 @@ def _drainable(directory, name):
     return False
 
 
-def drain(directory=None, batch_size=None, dry_run=False):
-    """Load every spool file no live process is writing; return what was done.
+def _open_locked(path):
+    """(fd) of a spool file locked for loading, or None if a live process holds it."""
+    try:
+        fd = os.open(path, os.O_RDONLY)  # (read-only: loadable on a read-only disk too)
+    except OSError:
+        return None  # gone meanwhile, or unreadable
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        if os.fstat(fd).st_nlink == 0:
+            raise FileNotFoundError  # another loader finished it while we waited
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
 
-    PostgreSQL errors other than bad data propagate (the file stays for the next try).
+
+def _read_all(fd):
+    size = os.fstat(fd).st_size
+    data = bytearray()
+    while len(data) < size:
+        chunk = os.pread(fd, size - len(data), len(data))
+        if not chunk:
+            break
+        data += chunk
+    return bytes(data)
+
+
+_LINE_START = b'{"id":'
+
+
+def _lines_within(data, start, end):
+    """The line data[start:end] as (start, end) spans: itself, or, when a half line (an
+    older version's writer on a full disk) got a whole one glued to its end, the two. JSON
+    escapes every quote inside a string, so `{"id":` only ever starts a line."""
+    if not data[start:end].strip():
+        return []
+    glued = data.rfind(_LINE_START, start + 1, end)
+    if glued < 0 or not data.startswith(_LINE_START, start):
+        return [(start, end)]
+    return [(start, glued), (glued, end)]
+
+
+def _read(path, fd, created):
+    data = _read_all(fd)
+    visits, spans, bad = [], [], []
+    start = 0
+    while start < len(data):
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end + 1
+        for first, last in _lines_within(data, start, end):
+            try:
+                visit = Visit.decode(data[first:last])
+            except Exception:  # noqa: BLE001 - any line that is no Visit is set aside
+                logger.error(
+                    "unreadable spool line kept in rejected-*.jsonl: %r", data[first:last][:2000]
+                )
+                bad.append((first, last))
+            else:
+                visits.append(visit)
+                spans.append((first, last))
+        start = end
+    newest = max((bursts.microseconds(v.timestamp) for v in visits), default=0)
+    return _Held(
+        name=os.path.basename(path),
+        path=path,
+        fd=fd,
+        created=created,
+        visits=visits,
+        spans=spans,
+        bad=bad,
+        newest_us=newest,
+        registered=time.monotonic(),
+        lines=len(visits) + len(bad),
+    )
+
+
+def _take_new_files(directory):
+    """Lock, read and register with the burst detector the files no process holds, oldest
+    first, while this process holds fewer than 4 batches of clicks."""
+    try:
+        names = os.listdir(directory)
+    except FileNotFoundError:
+        return
+    budget = 4 * settings.CLICK_FLUSH_BATCH_SIZE
+    budget -= sum(len(held.visits) for held in _held.values())
+    candidates = []
+    for name in names:
+        path = os.path.join(directory, name)
+        if path not in _held and _drainable(directory, name):
+            created = _created(directory, name)
+            if created is not None:
+                candidates.append((created, name, path))
+    for created, _name, path in sorted(candidates):
+        if budget <= 0:
+            break
+        fd = _open_locked(path)
+        if fd is None:
+            continue  # its writer is alive, or another loader has it
+        try:
+            held = _read(path, fd, created)
+        except OSError as error:
+            logger.warning("spool file %s not readable now: %s", path, error)
+            os.close(fd)
+            continue
+        _held[path] = held
+        budget -= len(held.visits)
+        try:
+            bursts.detector().register(held.visits)
+        except Exception:  # no burst evidence is better than a file never loaded
+            logger.exception("clicks of %s not registered for bursts", path)
+
+
+def _register_again_if_needed(held):
+    """Registrations expire (analytics.bursts); a file held long (PostgreSQL away) has its
+    clicks and those of the other files held here registered again before it is judged."""
+    if time.monotonic() - held.registered < bursts._ttl_seconds(bursts.rules()) / 3:
+        return
+    waiting = [item for item in _held.values() if not item.stored]
+    bursts.detector().register([visit for item in waiting for visit in item.visits])
+    for item in waiting:
+        item.registered = time.monotonic()
+
+
+def _store(held, batch_size):
+    _register_again_if_needed(held)
+    result = DrainResult(files=1, lines=held.lines, rejected=len(held.bad))
+    held.refused = []  # a try that failed half-way left some
+    for start in range(0, len(held.visits), batch_size):
+        chunk = held.visits[start : start + batch_size]
+        inserted, refused = loader.load(chunk)
+        refused_ids = {visit.id for visit in refused}
+        held.refused.extend(
+            span
+            for visit, span in zip(chunk, held.spans[start : start + batch_size], strict=True)
+            if visit.id in refused_ids
+        )
+        result.inserted += inserted
+        result.rejected += len(refused)
+        result.skipped += len(chunk) - inserted - len(refused)
+    held.stored = True
+    held.visits, held.spans = [], []
+    return result
+
+
+def _rejected_path(held):
+    rest = held.name.split("-", 1)[1] if "-" in held.name else held.name
+    return os.path.join(os.path.dirname(held.path), f"rejected-{rest}")
+
+
+def _finish(held):
+    """Remove a stored file, keeping its refused and unreadable lines; False if not now."""
+    kept = sorted(held.bad + held.refused)
+    try:
+        if not kept:
+            with suppress(FileNotFoundError):  # deleted by hand meanwhile: nothing to do
+                os.unlink(held.path)
+        else:
+            lines = b"".join(os.pread(held.fd, end - start, start) for start, end in kept)
+            # Over the file's own first bytes (lines come from later in it), then cut: no new
+            # space needed. A crash in between leaves a file still named active/ready: loaded
+            # again, its clicks are skipped as stored and these lines rejected again. (The
+            # lock stays with held.fd: flock belongs to that open file, not to this one.)
+            fd = os.open(held.path, os.O_WRONLY)
+            try:
+                written = 0
+                while written < len(lines):
+                    written += os.pwrite(fd, lines[written:], written)
+                os.ftruncate(fd, len(lines))
+            finally:
+                os.close(fd)
+            os.rename(held.path, _rejected_path(held))
+    except OSError as error:
+        if not held.finish_failed:
+            logger.warning("spool file %s loaded, not removed yet: %s", held.path, error)
+        held.finish_failed = True
+        return False
+    os.close(held.fd)
+    del _held[held.path]
+    return True
+
+
+def _set_aside(held, error):
+    """A file that failed to load _LOAD_ATTEMPTS times for a reason other than the
+    database: renamed rejected-… whole, so it is never retried for ever."""
+    held.attempts += 1
+    logger.exception("loading spool file %s failed (attempt %d)", held.path, held.attempts)
+    if held.attempts < _LOAD_ATTEMPTS:
+        return
+    try:
+        os.rename(held.path, _rejected_path(held))
+    except OSError:
+        return
+    logger.error("spool file %s set aside as %s: %s", held.path, _rejected_path(held), error)
+    os.close(held.fd)
+    del _held[held.path]
+
+
+def drain(directory=None, batch_size=None, dry_run=False, wait=True):
+    """Load the spool files no live process is writing; return what was done.
+
+    With `wait`, a file is stored only once its newest click is BOT_BURST_LATENESS_SECONDS
+    old (see the module doc); without, at once. PostgreSQL errors other than bad data
+    propagate (the files stay for the next try).
     """
+    global _last_load
     directory = str(directory or settings.CLICK_SPOOL_DIR)
     batch_size = batch_size or settings.CLICK_FLUSH_BATCH_SIZE
+    if dry_run:
+        return _count(directory)
+    total = DrainResult()
+    _take_new_files(directory)
+    due = time.time_ns() // 1000
+    if wait:
+        due -= round(settings.BOT_BURST_LATENESS_SECONDS * 1e6)
+    for held in sorted(_held.values(), key=lambda item: (item.created, item.name)):
+        if os.path.dirname(held.path) != directory:
+            continue
+        if not held.stored:
+            if held.newest_us > due:
+                continue
+            try:
+                total.add(_store(held, batch_size))
+            except DatabaseError:
+                raise
+            except Exception as error:  # noqa: BLE001 - a bad file must not stop the others
+                _set_aside(held, error)
+                continue
+        _finish(held)
+    _last_load = time.time()
+    _scan(directory, max_age=0)
+    return total
+
+
+def _count(directory):
     total = DrainResult()
     try:
         names = sorted(os.listdir(directory))
     except FileNotFoundError:
         return total
     for name in names:
-        if not _drainable(directory, name):
-            continue
         path = os.path.join(directory, name)
-        try:
-            fd = os.open(path, os.O_RDONLY)
-        except FileNotFoundError:
+        if not _drainable(directory, name) or path in _held:
+            continue
+        fd = _open_locked(path)
+        if fd is None:
             continue
         try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                continue  # its writer is alive, or another drainer has it
-            if os.fstat(fd).st_nlink == 0:
-                continue  # another drainer finished it while we waited
-            if dry_run:
-                with os.fdopen(os.dup(fd), "rb") as file:
-                    total.add(DrainResult(files=1, lines=sum(1 for _ in file)))
-                continue
-            total.add(_drain_file(fd, directory, batch_size))
-            os.unlink(path)
+            total.add(DrainResult(files=1, lines=_read_all(fd).count(b"\n")))
         finally:
             os.close(fd)
     return total
 
 
 def rotate():
-    """Hand this process's current spool file to the drainers (if it has clicks)."""
+    """Hand this process's open spool file to the loaders (if it has one)."""
     writer = _writer
     if writer is not None and writer.pid == os.getpid():
-        return writer.rotate()
+        return writer.hand_over()
     return None
 
 
 def flush():
-    """Load everything spooled so far, this process's current file included. Synchronous:
+    """Load everything spooled so far, this process's open file included, without waiting:
     what tests, the shutdown hook and `drain_clicks` call."""
     rotate()
-    return drain()
+    return drain(wait=False)
 
 
 # --- The per-process flusher thread --------------------------------------------------------
@@ -389,7 +744,8 @@ class Flusher(threading.Thread):
 
     def flush_once(self):
         try:
-            result = flush()
+            rotate()
+            result = drain()
         except DatabaseError as error:
             if not self.failing:
                 logger.warning("clicks stay spooled, PostgreSQL unavailable: %s", error)
@@ -436,11 +792,43 @@ def shutdown(timeout=10):
         flusher.join(timeout)
         _flusher = None
     try:
-        result = flush()
+        result = _drain_at_exit(timeout)
         logger.info("worker exit: %s spooled clicks loaded", result.inserted)
     except DatabaseError as error:
         logger.warning("worker exit: clicks stay spooled for the next worker: %s", error)
     writer = _writer
     if writer is not None and writer.pid == os.getpid():
-        # Whatever came after the flush stays in the file for the next drainer.
+        # Whatever came after the flush stays in the file for the next loader.
         writer.close()
+    _release_held()
+
+
+def _drain_at_exit(timeout):
+    """Load what this process spooled, its last clicks once they are due (the other workers
+    go on registering theirs meanwhile), within `timeout` seconds."""
+    deadline = time.monotonic() + min(timeout, settings.BOT_BURST_LATENESS_SECONDS + 1)
+    rotate()
+    result = drain()
+    while any(not held.stored for held in _held.values()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+        result.add(drain())
+    result.add(drain(wait=False))
+    return result
+
+
+def _release_held():
+    for held in list(_held.values()):
+        os.close(held.fd)  # their locks go: another process finishes them
+    _held.clear()
+
+
+def forget():
+    """Close this process's files and forget its counts (tests: each has its own folder)."""
+    global _writer, _losses, _last_load
+    if _writer is not None and _writer.pid == os.getpid():
+        _writer.close()
+    _writer = None
+    _release_held()
+    _losses = _Losses()
+    _last_load = None
+    _scans.clear()

@@ -4,7 +4,7 @@
   popularity (a few browsers make most clicks, as in real traffic), with request headers;
 - all-distinct: every visit a user agent never seen before (cache cleared, versions varied),
   the cost of the pattern lists themselves;
-- burst detection against Redis (one round trip per click with a link), when Redis answers;
+- burst detection against Redis (both rules), alone and in loads of 500, when Redis answers;
 - recall / false positives of each pattern source alone, on its own and on the other
   source's corpus, and of the full verdict.
 Run with `--quick` for a smaller run. The process runs single-threaded; on a shared machine
@@ -17,6 +17,7 @@ import statistics
 import sys
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,9 +31,10 @@ import django  # noqa: E402
 django.setup()
 
 from analytics import bots  # noqa: E402
-from analytics.bursts import RedisBursts, click_key  # noqa: E402
+from analytics.bursts import RedisBursts, rules  # noqa: E402
 from analytics.crawlers import Classifier  # noqa: E402
-from analytics.visitor import Visitor  # noqa: E402
+from analytics.geo import Location  # noqa: E402
+from analytics.visit import Visit  # noqa: E402
 
 DATA = ROOT / "analytics" / "tests" / "data"
 QUICK = "--quick" in sys.argv
@@ -63,7 +65,7 @@ def main():
     bot_uas = corpus("bots-crawler-user-agents.txt") + corpus("bots-crawlerdetect.txt")
 
     start = time.perf_counter()
-    bots.judge(Visitor(user_agent=browsers[0]))
+    bots.judge(Visit(user_agent=browsers[0]))
     print(
         f"first verdict in a process (compiles the pattern lists): {time.perf_counter() - start:.2f} s"
     )
@@ -73,12 +75,10 @@ def main():
     rng.shuffle(distinct)
     weights = [1 / (rank + 1) for rank in range(len(distinct))]
     n = 20_000 if QUICK else 200_000
-    visits = [
-        Visitor(user_agent=ua, headers=HEADERS, asn_number=7922, asn_org="Comcast")
-        for ua in rng.choices(distinct, weights, k=n)
-    ]
+    comcast = Location(asn_number=7922, asn_org="Comcast")
+    visits = [Visit(user_agent=ua, headers=HEADERS) for ua in rng.choices(distinct, weights, k=n)]
     bots._cached_facts.cache_clear()
-    us = per_call(bots.judge, visits)
+    us = per_call(lambda visit: bots.judge(visit, comcast), visits)
     print(
         f"repeat-heavy mix ({n:,} visits, {len(distinct)} distinct agents): {us:.1f} µs per verdict"
     )
@@ -91,7 +91,7 @@ def main():
     samples = []
     for ua in fresh:
         t = time.perf_counter()
-        bots.judge(Visitor(user_agent=ua, headers=HEADERS))
+        bots.judge(Visit(user_agent=ua, headers=HEADERS))
         samples.append((time.perf_counter() - t) * 1e6)
     samples.sort()
     print(
@@ -104,15 +104,21 @@ def main():
 
     huge = [f"Mozilla/5.0 {i} " + "x" * 20_000 for i in range(200)]
     print(
-        f"20 KB user agents, never seen: {per_call(lambda ua: bots.judge(Visitor(user_agent=ua)), huge):.0f} µs per verdict"
+        f"20 KB user agents, never seen: {per_call(lambda ua: bots.judge(Visit(user_agent=ua)), huge):.0f} µs per verdict"
     )
 
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
     prefix = f"bench-burst-{uuid.uuid4().hex}:"
-    detector = RedisBursts(redis_url, count=6, window=30, prefix=prefix)
-    now = time.time()
+    detector = RedisBursts(redis_url, rules(), prefix=prefix)
+    now = datetime.now(UTC)
     clicks = [
-        (click_key(i % 20, f"203.0.113.{i % 50}", rng.choice(distinct)), now + i / 1000, str(i))
+        Visit(
+            id=str(uuid.uuid4()),
+            link_id=str(i % 20),
+            ip=f"203.0.113.{i % 50}",
+            user_agent=rng.choice(distinct),
+            timestamp=now + timedelta(milliseconds=i),
+        )
         for i in range(2_000 if QUICK else 20_000)
     ]
     try:
@@ -122,7 +128,7 @@ def main():
         batched = per_call(detector.bursts, batches) / 500
         print(
             f"burst check against Redis ({redis_url}): {alone:.0f} µs per click alone, "
-            f"{batched:.0f} µs per click in flushes of 500"
+            f"{batched:.0f} µs per click in loads of 500"
         )
         for key in detector.client.scan_iter(f"{prefix}*"):
             detector.client.delete(key)

@@ -15,7 +15,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from analytics import geo
+from analytics import geo, spool
 
 
 def database_reachable(deadline=None, alias="default"):
@@ -58,10 +58,13 @@ def _embedded_database_answers(alias):
 @require_safe
 def health(request):
     database = database_reachable()
+    recording = spool.status()
+    healthy = database and recording["ok"]
     body = {
-        "status": "ok" if database else "unavailable",
+        "status": "ok" if healthy else "unavailable",
         "database": database,
         "geoip": geo.city_database_status(),
+        "recording": recording,
         "version": settings.APP_VERSION,
     }
-    return JsonResponse(body, status=200 if database else 503)
+    return JsonResponse(body, status=200 if healthy else 503)

@@ -214,8 +214,15 @@ BOT_SCORE_THRESHOLD = env.int("BOT_SCORE_THRESHOLD", default=70)
 # Same IP + user agent on the same link this many times within the window: a burst.
 BOT_BURST_COUNT = env.int("BOT_BURST_COUNT", default=6)
 BOT_BURST_WINDOW_SECONDS = env.float("BOT_BURST_WINDOW_SECONDS", default=30.0)
-# Seconds to wait for Redis on the redirect path before giving up on burst evidence.
-BOT_REDIS_TIMEOUT_SECONDS = env.float("BOT_REDIS_TIMEOUT_SECONDS", default=0.1)
+# Same IP on the same link, any user agent: higher, one address can be a NAT full of people
+# (the reasoning is in analytics/bursts.py and the README).
+BOT_BURST_IP_COUNT = env.int("BOT_BURST_IP_COUNT", default=60)
+BOT_BURST_IP_WINDOW_SECONDS = env.float("BOT_BURST_IP_WINDOW_SECONDS", default=60.0)
+# Clicks are judged (and stored) this long after they happened, so that the clicks of other
+# workers and servers from the same moment are counted for bursts first.
+BOT_BURST_LATENESS_SECONDS = env.float("BOT_BURST_LATENESS_SECONDS", default=3.0)
+# Seconds the loader waits for Redis before it stores a batch without burst evidence.
+BOT_REDIS_TIMEOUT_SECONDS = env.float("BOT_REDIS_TIMEOUT_SECONDS", default=1.0)
 # A datacenter network alone makes a bot (default: only together with other evidence).
 BOT_DATACENTER_STRICT = env.bool("BOT_DATACENTER_STRICT", default=False)
 # Longer user agents are malformed; only this many characters are ever matched or cached.
@@ -363,7 +370,13 @@ CLICK_FLUSH_INTERVAL = env.float("CLICK_FLUSH_INTERVAL", default=1.0)
 CLICK_FLUSH_BATCH_SIZE = env.int("CLICK_FLUSH_BATCH_SIZE", default=5000)
 # Run the flusher thread inside each web process. Off: run `manage.py drain_clicks --follow`.
 CLICK_FLUSHER_THREAD = env.bool("CLICK_FLUSHER_THREAD", default=True)
-# Characters of the user agent and referrer stored per click (longer ones are cut).
+# All spool files together at most this big; beyond it new clicks are dropped (and counted
+# in /health) until loading makes room. Spooled clicks are never dropped. 0: no cap.
+CLICK_SPOOL_MAX_BYTES = env.int("CLICK_SPOOL_MAX_BYTES", default=1024**3)
+# /health answers 503 when the oldest click not loaded yet is older than this.
+CLICK_BACKLOG_MAX_AGE_SECONDS = env.float("CLICK_BACKLOG_MAX_AGE_SECONDS", default=120.0)
+# Characters of the user agent and referrer stored per click (longer ones are cut; the bot
+# verdict reads them whole).
 CLICK_USER_AGENT_MAX_CHARS = env.int("CLICK_USER_AGENT_MAX_CHARS", default=1000)
 CLICK_REFERRER_MAX_CHARS = env.int("CLICK_REFERRER_MAX_CHARS", default=2000)
 # Benchmarks only: serve a constant-302 baseline view at /bench-302/<code>.

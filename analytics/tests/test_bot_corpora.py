@@ -7,7 +7,7 @@ import pytest
 
 from analytics.bots import judge
 from analytics.crawlers import DISPUTED
-from analytics.visitor import Visitor
+from analytics.visit import Visit
 
 DATA = Path(__file__).parent / "data"
 # crawlerdetect's device fixture holds a few clients that name no browser; we judge them bots
@@ -20,7 +20,7 @@ def corpus(name):
 
 
 def judged_bots(user_agents):
-    return [ua for ua in user_agents if judge(Visitor(user_agent=ua)).is_bot]
+    return [ua for ua in user_agents if judge(Visit(user_agent=ua)).is_bot]
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,7 @@
 import pytest
 
 from analytics.bots import judge
+from analytics.geo import Location
 from analytics.tests.test_bots import (
     ANDROID_WEBVIEW,
     CHROME,
@@ -10,7 +11,7 @@ from analytics.tests.test_bots import (
     SAFARI_HEADERS,
     SAFARI_IPHONE,
 )
-from analytics.visitor import Visitor
+from analytics.visit import Visit
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
 
@@ -20,15 +21,15 @@ def without(headers, *names):
 
 
 def test_a_chrome_navigation_with_its_usual_headers_is_human():
-    assert judge(Visitor(user_agent=CHROME, headers=CHROME_HEADERS)).reasons == ()
+    assert judge(Visit(user_agent=CHROME, headers=CHROME_HEADERS)).reasons == ()
 
 
 def test_safari_needs_no_client_hints():
-    assert not judge(Visitor(user_agent=SAFARI_IPHONE, headers=SAFARI_HEADERS)).reasons
+    assert not judge(Visit(user_agent=SAFARI_IPHONE, headers=SAFARI_HEADERS)).reasons
 
 
 def test_an_android_webview_needs_no_client_hints():
-    verdict = judge(Visitor(user_agent=ANDROID_WEBVIEW, headers=SAFARI_HEADERS))
+    verdict = judge(Visit(user_agent=ANDROID_WEBVIEW, headers=SAFARI_HEADERS))
     assert not verdict.reasons
 
 
@@ -42,26 +43,26 @@ def test_an_android_webview_needs_no_client_hints():
     ],
 )
 def test_prefetch_and_preview_requests_are_bots(header, value):
-    verdict = judge(Visitor(user_agent=CHROME, headers={**CHROME_HEADERS, header: value}))
+    verdict = judge(Visit(user_agent=CHROME, headers={**CHROME_HEADERS, header: value}))
     assert verdict.is_bot
     assert verdict.reasons == ("request:prefetch",)
 
 
 def test_a_purpose_header_that_is_no_prefetch_is_no_evidence():
-    verdict = judge(Visitor(user_agent=CHROME, headers={**CHROME_HEADERS, "purpose": "x"}))
+    verdict = judge(Visit(user_agent=CHROME, headers={**CHROME_HEADERS, "purpose": "x"}))
     assert not verdict.is_bot
 
 
 def test_a_headless_brand_in_client_hints_is_a_bot():
     headers = {**CHROME_HEADERS, "sec-ch-ua": '"HeadlessChrome";v="129", "Chromium";v="129"'}
-    verdict = judge(Visitor(user_agent=CHROME, headers=headers))
+    verdict = judge(Visit(user_agent=CHROME, headers=headers))
     assert verdict.is_bot
     assert verdict.reasons == ("headers:headless",)
 
 
 @pytest.mark.parametrize("user_agent", [CHROME, FIREFOX, SAFARI_IPHONE])
 def test_a_browser_user_agent_without_any_browser_header_is_a_bot(user_agent):
-    verdict = judge(Visitor(user_agent=user_agent, headers={"accept": "*/*"}))
+    verdict = judge(Visit(user_agent=user_agent, headers={"accept": "*/*"}))
     assert verdict.is_bot
     assert verdict.reasons[0] == "headers:browser-missing"
     assert verdict.score >= 70
@@ -72,13 +73,13 @@ def test_a_browser_user_agent_without_any_browser_header_is_a_bot(user_agent):
 )
 def test_one_navigation_header_is_enough_to_claim_a_browser(kept):
     headers = {kept: CHROME_HEADERS.get(kept, "x"), "accept": "*/*"}
-    verdict = judge(Visitor(user_agent=FIREFOX, headers=headers))
+    verdict = judge(Visit(user_agent=FIREFOX, headers=headers))
     assert "headers:browser-missing" not in verdict.reasons
     assert not verdict.is_bot
 
 
 def test_chrome_without_client_hints_alone_is_weak_evidence():
-    verdict = judge(Visitor(user_agent=CHROME, headers=without(CHROME_HEADERS, "sec-ch-ua")))
+    verdict = judge(Visit(user_agent=CHROME, headers=without(CHROME_HEADERS, "sec-ch-ua")))
     assert not verdict.is_bot
     assert verdict.reasons == ("headers:no-client-hints",)
     assert verdict.score == 30
@@ -87,15 +88,15 @@ def test_chrome_without_client_hints_alone_is_weak_evidence():
 
 def test_old_chrome_is_not_expected_to_send_client_hints():
     old = CHROME.replace("Chrome/131", "Chrome/80")
-    assert not judge(Visitor(user_agent=old, headers=SAFARI_HEADERS)).reasons
+    assert not judge(Visit(user_agent=old, headers=SAFARI_HEADERS)).reasons
 
 
 def test_unknown_headers_are_no_evidence():
-    assert judge(Visitor(user_agent=CHROME, headers=None)).reasons == ()
+    assert judge(Visit(user_agent=CHROME, headers=None)).reasons == ()
 
 
 def test_header_signals_do_not_apply_to_declared_bots():
-    verdict = judge(Visitor(user_agent="curl/8.4.0", headers={}))
+    verdict = judge(Visit(user_agent="curl/8.4.0", headers={}))
     assert verdict.reasons == ("ua:http-client",)
 
 
@@ -113,7 +114,8 @@ def test_header_signals_do_not_apply_to_declared_bots():
 )
 def test_a_datacenter_network_alone_is_not_enough(asn_number, asn_org):
     verdict = judge(
-        Visitor(user_agent=CHROME, headers=CHROME_HEADERS, asn_number=asn_number, asn_org=asn_org)
+        Visit(user_agent=CHROME, headers=CHROME_HEADERS),
+        Location(asn_number=asn_number, asn_org=asn_org),
     )
     assert not verdict.is_bot
     assert verdict.reasons == ("net:datacenter",)
@@ -132,13 +134,13 @@ def test_a_datacenter_network_alone_is_not_enough(asn_number, asn_org):
     ],
 )
 def test_isp_and_relay_networks_are_not_datacenters(asn_number, asn_org):
-    verdict = judge(Visitor(user_agent=CHROME, asn_number=asn_number, asn_org=asn_org))
+    verdict = judge(Visit(user_agent=CHROME), Location(asn_number=asn_number, asn_org=asn_org))
     assert verdict.reasons == ()
 
 
 def test_a_datacenter_with_missing_client_hints_is_a_bot():
     headers = without(CHROME_HEADERS, "sec-ch-ua")
-    verdict = judge(Visitor(user_agent=CHROME, headers=headers, asn_number=16509))
+    verdict = judge(Visit(user_agent=CHROME, headers=headers), Location(asn_number=16509))
     assert verdict.is_bot
     assert verdict.reasons == ("headers:no-client-hints", "net:datacenter")
     assert verdict.score == 70
@@ -146,7 +148,7 @@ def test_a_datacenter_with_missing_client_hints_is_a_bot():
 
 def test_strict_mode_makes_a_datacenter_alone_a_bot(settings):
     settings.BOT_DATACENTER_STRICT = True
-    verdict = judge(Visitor(user_agent=CHROME, headers=CHROME_HEADERS, asn_number=14061))
+    verdict = judge(Visit(user_agent=CHROME, headers=CHROME_HEADERS), Location(asn_number=14061))
     assert verdict.is_bot
     assert verdict.reasons == ("net:datacenter",)
     assert verdict.score == 100
@@ -155,4 +157,4 @@ def test_strict_mode_makes_a_datacenter_alone_a_bot(settings):
 def test_the_threshold_is_a_setting(settings):
     settings.BOT_SCORE_THRESHOLD = 30
     headers = without(CHROME_HEADERS, "sec-ch-ua")
-    assert judge(Visitor(user_agent=CHROME, headers=headers)).is_bot
+    assert judge(Visit(user_agent=CHROME, headers=headers)).is_bot

@@ -1,7 +1,8 @@
 import pytest
 
 from analytics.bots import Verdict, judge
-from analytics.visitor import Visitor
+from analytics.geo import Location
+from analytics.visit import Visit
 
 CHROME = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
@@ -159,14 +160,14 @@ BOTS = {
 
 @pytest.mark.parametrize("user_agent", HUMANS.values(), ids=HUMANS.keys())
 def test_browsers_and_in_app_browsers_are_human(user_agent):
-    verdict = judge(Visitor(user_agent=user_agent))
+    verdict = judge(Visit(user_agent=user_agent))
     assert verdict == Verdict(is_bot=False)
     assert verdict.bot_reason is None
 
 
 @pytest.mark.parametrize(("user_agent", "reason"), BOTS.values(), ids=BOTS.keys())
 def test_each_bot_family_is_a_bot_with_its_reason(user_agent, reason):
-    verdict = judge(Visitor(user_agent=user_agent))
+    verdict = judge(Visit(user_agent=user_agent))
     assert verdict.is_bot
     assert verdict.reasons == (reason,)
     assert verdict.score == 100
@@ -176,11 +177,11 @@ def test_each_bot_family_is_a_bot_with_its_reason(user_agent, reason):
 @pytest.mark.parametrize(
     ("visitor", "reason"),
     [
-        (Visitor(user_agent=""), "ua:empty"),
-        (Visitor(user_agent="   "), "ua:empty"),
-        (Visitor(user_agent=None), "ua:empty"),
-        (Visitor(user_agent=CHROME, method="HEAD"), "method:head"),
-        (Visitor(user_agent=CHROME, method="head"), "method:head"),
+        (Visit(user_agent=""), "ua:empty"),
+        (Visit(user_agent="   "), "ua:empty"),
+        (Visit(user_agent=None), "ua:empty"),
+        (Visit(user_agent=CHROME, method="HEAD"), "method:head"),
+        (Visit(user_agent=CHROME, method="head"), "method:head"),
     ],
 )
 def test_empty_user_agents_and_head_requests_are_bots(visitor, reason):
@@ -190,19 +191,19 @@ def test_empty_user_agents_and_head_requests_are_bots(visitor, reason):
 
 
 def test_every_fired_code_is_stored_decisive_ones_first():
-    verdict = judge(Visitor(user_agent="curl/8.4.0", method="HEAD", asn_number=16509))
+    verdict = judge(Visit(user_agent="curl/8.4.0", method="HEAD"), Location(asn_number=16509))
     assert verdict.reasons == ("ua:http-client", "method:head", "net:datacenter")
     assert verdict.bot_reason == "ua:http-client,method:head,net:datacenter"
 
 
 def test_a_huge_user_agent_is_malformed_and_costs_no_more_than_a_normal_one():
-    verdict = judge(Visitor(user_agent=CHROME + " x" * 10_000))  # ~20 KB
+    verdict = judge(Visit(user_agent=CHROME + " x" * 10_000))  # ~20 KB
     assert verdict.is_bot
     assert verdict.reasons == ("ua:malformed",)
 
 
 def test_a_huge_crawler_user_agent_keeps_its_family():
-    verdict = judge(Visitor(user_agent="Googlebot/2.1 " + "a" * 20_000))
+    verdict = judge(Visit(user_agent="Googlebot/2.1 " + "a" * 20_000))
     assert verdict.reasons == ("ua:malformed", "ua:crawler")
 
 
@@ -217,7 +218,7 @@ def test_a_huge_crawler_user_agent_keeps_its_family():
     ids=["control characters", "surrogate escapes", "replacement characters", "latin-1"],
 )
 def test_a_binary_user_agent_is_malformed(user_agent):
-    verdict = judge(Visitor(user_agent=user_agent))
+    verdict = judge(Visit(user_agent=user_agent))
     assert verdict.is_bot
     assert verdict.reasons[0] == "ua:malformed"
 
@@ -227,8 +228,8 @@ def test_a_utf8_device_name_as_wsgi_hands_it_is_not_malformed():
         "Mozilla/5.0 (Linux; Android 10; 华为 P30) AppleWebKit/537.36 (KHTML, like Gecko) "
         "Chrome/120.0.0.0 Mobile Safari/537.36"
     )
-    assert not judge(Visitor(user_agent=user_agent.encode().decode("latin-1"))).is_bot
-    assert not judge(Visitor(user_agent=user_agent)).is_bot
+    assert not judge(Visit(user_agent=user_agent.encode().decode("latin-1"))).is_bot
+    assert not judge(Visit(user_agent=user_agent)).is_bot
 
 
 def test_bot_reason_never_exceeds_its_column():

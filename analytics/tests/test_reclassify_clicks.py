@@ -64,6 +64,28 @@ def test_request_only_reasons_such_as_burst_and_head_are_kept(stored):
     assert Click.objects.get(pk=stored["burst"].pk).is_bot
 
 
+def test_a_user_agent_judged_too_long_when_sent_stays_a_bot_although_it_is_stored_cut(
+    client, settings
+):
+    from analytics import spool
+    from links.tests.factories import LinkFactory
+
+    settings.CLICK_USER_AGENT_MAX_CHARS = 1000
+    LinkFactory(short_code="Long01")
+    client.get(
+        "/Long01",
+        HTTP_USER_AGENT=(CHROME + " " + "x" * 8192)[:8192],
+        HTTP_ACCEPT_LANGUAGE="en",
+        HTTP_SEC_CH_UA='"Chromium";v="131"',
+    )
+    spool.flush()
+    ClickFactory(user_agent="Mozilla/5.0 \x01", is_bot=True, bot_reason="ua:malformed")
+    reclassify()
+    cut = Click.objects.get(link__short_code="Long01")
+    assert (len(cut.user_agent), cut.is_bot, cut.bot_reason) == (1000, True, "ua:malformed")
+    assert Click.objects.filter(is_bot=True).count() == 2
+
+
 def test_a_dry_run_counts_but_writes_nothing(stored):
     output = reclassify("--dry-run")
     assert Click.objects.humans().count() == 3
@@ -101,10 +123,10 @@ def test_a_verdict_changed_meanwhile_is_not_overwritten(stored, monkeypatch):
 
     real = reclassify_clicks.rejudge_stored
 
-    def concurrent_writer(visitor, stored_reason):
+    def concurrent_writer(*args):
         # Another process re-decides the crawler click while this batch is being judged.
         Click.objects.filter(pk=stored["missed crawler"].pk).update(bot_reason="manual")
-        return real(visitor, stored_reason)
+        return real(*args)
 
     monkeypatch.setattr(reclassify_clicks, "rejudge_stored", concurrent_writer)
     reclassify()

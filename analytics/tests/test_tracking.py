@@ -3,10 +3,12 @@ import uuid
 import pytest
 from django.test import RequestFactory
 
-from analytics import spool
+from analytics import bots, spool
+from analytics.geo import NOWHERE
 from analytics.models import Click
 from analytics.tests.geoip_files import asn, city, write_asn, write_city, write_corrupt_city
-from analytics.tracking import visitor_from_meta, warm_up
+from analytics.tracking import warm_up
+from analytics.visit import Visit
 from links.tests.factories import LinkFactory
 
 CHROME = (
@@ -46,6 +48,11 @@ BROWSER_HEADERS = {
     "HTTP_SEC_FETCH_DEST": "document",
     "HTTP_SEC_FETCH_SITE": "cross-site",
     "HTTP_SEC_CH_UA": '"Chromium";v="131", "Google Chrome";v="131"',
+}
+
+
+BROWSER_HEADERS_SENT = {
+    name[5:].lower().replace("_", "-"): value for name, value in BROWSER_HEADERS.items()
 }
 
 
@@ -141,6 +148,33 @@ def test_a_20_kb_user_agent_is_stored_up_to_the_cap(client, link, settings):
     assert click.user_agent == (CHROME + "x" * 20_000)[:1000]
 
 
+@pytest.mark.parametrize("length", [1001, 8 * 1024])
+def test_a_user_agent_longer_than_the_rule_is_a_bot_although_it_is_stored_cut(
+    client, link, settings, length
+):
+    settings.CLICK_USER_AGENT_MAX_CHARS = 1000
+    settings.BOT_UA_MAX_LENGTH = 1000
+    user_agent = (CHROME + " " + "x" * length)[:length]
+    click = follow(client, HTTP_USER_AGENT=user_agent)
+    assert len(click.user_agent) == 1000
+    assert click.is_bot
+    assert click.bot_reason == "ua:malformed"
+
+
+def test_a_user_agent_as_long_as_the_rule_allows_is_human(client, link, settings):
+    settings.BOT_UA_MAX_LENGTH = 1000
+    click = follow(client, HTTP_USER_AGENT=(CHROME + " " + "x" * 1000)[:1000])
+    assert not click.is_bot
+
+
+def test_the_verdict_reads_a_signal_header_beyond_what_used_to_be_kept(client, link):
+    brands = '"Not A Brand";v="99", ' * 30 + '"HeadlessChrome";v="131"'
+    assert len(brands) > 500
+    click = follow(client, HTTP_USER_AGENT=CHROME, HTTP_SEC_CH_UA=brands)
+    assert click.is_bot
+    assert click.bot_reason == "headers:headless"
+
+
 def test_a_long_referrer_is_stored_up_to_the_cap(client, link, settings):
     settings.CLICK_REFERRER_MAX_CHARS = 2000
     referrer = "https://news.example/?q=" + "a" * 5000
@@ -148,10 +182,18 @@ def test_a_long_referrer_is_stored_up_to_the_cap(client, link, settings):
     assert click.referrer == referrer[:2000]
 
 
-def test_invalid_utf8_bytes_in_the_user_agent_are_replaced(client, link):
+def test_invalid_utf8_bytes_in_the_user_agent_are_replaced_and_judged_malformed(client, link):
     # WSGI hands headers over as latin-1: "\xff\xfe" are two raw bytes that are not UTF-8.
     click = follow(client, HTTP_USER_AGENT="Mozilla/5.0 \xff\xfe Caf\xc3\xa9 \x00")
     assert click.user_agent == "Mozilla/5.0 \ufffd\ufffd Café \ufffd"
+    assert click.bot_reason.split(",")[0] == "ua:malformed"
+
+
+def test_a_utf8_device_name_is_stored_as_text_and_judged_human(client, link):
+    user_agent = CHROME.replace("Win64; x64", "Android 14; 华为 P60")
+    click = follow(client, HTTP_USER_AGENT=user_agent.encode().decode("latin-1"))
+    assert click.user_agent == user_agent
+    assert not click.is_bot
 
 
 def test_only_the_bot_signal_headers_are_kept_on_the_visitor():
@@ -162,12 +204,46 @@ def test_only_the_bot_signal_headers_are_kept_on_the_visitor():
         HTTP_COOKIE="secret=1",
         HTTP_AUTHORIZATION="Bearer t",
     )
-    visitor = visitor_from_meta(request.META)
-    assert visitor.headers == {"accept-language": "en", "sec-fetch-mode": "navigate"}
+    visit = Visit.from_environ(request.META, link_id=uuid.uuid4())
+    assert visit.headers == {"accept-language": "en", "sec-fetch-mode": "navigate"}
+
+
+def test_a_visit_comes_back_from_its_spool_line_as_it_was():
+    request = RequestFactory().get(
+        "/x",
+        HTTP_USER_AGENT="Mozilla/5.0 \xff\n\x00 " + "x" * 9000,
+        HTTP_SEC_CH_UA='"Chromium";v="131"',
+        HTTP_REFERER="https://news.example/\u2028",
+    )
+    visit = Visit.from_environ(request.META, link_id=uuid.uuid4())
+    line = visit.encode()
+    assert line.count(b"\n") == 1 and line.endswith(b"\n")
+    assert Visit.decode(line) == visit
+    assert len(visit.user_agent) == 8192  # the spool's safety cap, above the verdict's rule
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"",
+        b"[1, 2]",
+        b'{"id": "x"}',
+        b"\xff\xfe",
+        b'{"id": "01a2343e-0b26-72b4-8bd3',
+        b'{"id": "01a2343e-0b26-72b4-8bd3-63dc63765a5a", "link_id": '
+        b'"01a2343e-0b26-72b4-8bd3-63dc63765a5a", "time_us": 1e400}',
+        b'{"id": "01a2343e-0b26-72b4-8bd3-63dc63765a5a", "link_id": '
+        b'"01a2343e-0b26-72b4-8bd3-63dc63765a5a", "time_us": 99999999999999999999}',
+    ],
+    ids=["empty", "not an object", "bad id", "not UTF-8", "half a line", "inf", "far future"],
+)
+def test_a_line_that_is_no_visit_is_a_clear_error(line):
+    with pytest.raises(ValueError):
+        Visit.decode(line)
 
 
 def test_click_ids_are_time_ordered_version_7_uuids():
-    from analytics.tracking import uuid7
+    from analytics.visit import uuid7
 
     ids = [uuid7() for _ in range(50)]
     assert {value.version for value in ids} == {7}
@@ -192,38 +268,28 @@ def test_the_sixth_click_in_30_seconds_from_one_client_is_stored_as_a_burst(clie
 
 
 @pytest.mark.parametrize("with_redis", [False, True], ids=["in-process", "redis"])
-def test_burst_verdicts_are_the_same_when_a_spooled_batch_is_loaded_twice(
-    settings, request, with_redis
-):
+def test_burst_verdicts_are_the_same_when_a_batch_is_judged_twice(settings, request, with_redis):
     from datetime import UTC, datetime, timedelta
-
-    from analytics import bursts
 
     settings.REDIS_URL = request.getfixturevalue("local_redis").url if with_redis else ""
     start = datetime.now(UTC)
     link_id = str(uuid.uuid4())
-
-    def rows():
-        return [
-            {
-                "id": f"click-{n}",
-                "link_id": link_id,
-                "timestamp": (start + timedelta(seconds=n)).isoformat(),
-                "ip_address": "203.0.113.9",
-                "user_agent": CHROME,
-                "is_bot": n == 0,
-                "bot_reason": "headers:browser-missing" if n == 0 else None,
-                "bot_score": 70 if n == 0 else None,
-            }
-            for n in range(8)
-        ]
-
-    first, replay = rows(), rows()
-    bursts.mark_bursts(first)
-    bursts.mark_bursts(replay)
-    for batch in (first, replay):
-        assert [row["is_bot"] for row in batch] == [True] + [False] * 4 + [True] * 3
-        assert [row["bot_reason"] for row in batch][5:] == ["burst"] * 3
+    visits = [
+        Visit(
+            id=str(uuid.uuid4()),
+            link_id=link_id,
+            timestamp=start + timedelta(seconds=n),
+            ip="203.0.113.9",
+            user_agent=CHROME,
+            headers={} if n == 0 else BROWSER_HEADERS_SENT,
+        )
+        for n in range(8)
+    ]
+    for _ in range(2):  # a spool file loaded again after a failed INSERT
+        verdicts = bots.judge_batch(visits, [NOWHERE] * 8)
+        assert [v.is_bot for v in verdicts] == [True] + [False] * 4 + [True] * 3
+        assert [v.bot_reason for v in verdicts][5:] == ["burst"] * 3
+        assert verdicts[0].reasons[0] == "headers:browser-missing"
 
 
 def test_warming_up_a_worker_parses_and_judges_a_sample_but_spools_nothing(settings, tmp_path):

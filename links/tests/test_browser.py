@@ -76,7 +76,7 @@ def test_staff_create_a_tagged_link_and_see_its_click(live_server, browser_page)
     assert page.locator(".tag", has_text="print").count() == 1
 
     # The click travels as in production: spooled by the redirect, loaded by the flusher
-    # thread within about a second (the test settings turn that thread off by default).
+    # thread a few seconds later (the test settings turn that thread off by default).
     spool.start_flusher()
     try:
         response = page.request.get(short_url, max_redirects=0)

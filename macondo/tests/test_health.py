@@ -1,3 +1,4 @@
+import os
 import socket
 import threading
 import time
@@ -46,7 +47,7 @@ def silent_server():
     server.close()
 
 
-def test_health_answers_200_with_database_geoip_and_version(client, db):
+def test_health_answers_200_with_database_geoip_recording_and_version(client, db):
     response = client.get("/health")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
@@ -54,8 +55,54 @@ def test_health_answers_200_with_database_geoip_and_version(client, db):
         "status": "ok",
         "database": True,
         "geoip": {"loaded": False, "build_date": None},
+        "recording": {
+            "ok": True,
+            "spool_writable": True,
+            "backlog": {"bytes": 0, "files": 0, "oldest_click_seconds": None},
+            "rejected_files": 0,
+            "seconds_since_last_load": None,
+            "clicks_dropped": 0,
+            "bursts": "per process",
+        },
         "version": macondo.__version__,
     }
+
+
+def test_health_counts_what_is_spooled_and_when_it_was_last_loaded(client, db, settings):
+    from analytics import spool
+    from analytics.visit import Visit
+    from links.tests.factories import LinkFactory
+
+    link = LinkFactory()
+    spool.append(Visit.from_environ({"REMOTE_ADDR": "203.0.113.5"}, link.pk))
+    recording = client.get("/health").json()["recording"]
+    assert recording["backlog"]["files"] == 1
+    assert recording["backlog"]["bytes"] > 100
+    assert 0 <= recording["backlog"]["oldest_click_seconds"] < 5
+    spool.flush()
+    time.sleep(1.1)  # the folder scan is cached for a second
+    recording = client.get("/health").json()["recording"]
+    assert recording["backlog"] == {"bytes": 0, "files": 0, "oldest_click_seconds": None}
+    assert 0 <= recording["seconds_since_last_load"] < 3
+
+
+def test_health_answers_503_when_the_oldest_unloaded_click_is_too_old(client, db, settings):
+    settings.CLICK_BACKLOG_MAX_AGE_SECONDS = 60
+    created = int((time.time() - 600) * 1e6)
+    spool_dir = settings.CLICK_SPOOL_DIR
+    os.makedirs(spool_dir)
+    with open(os.path.join(spool_dir, f"ready-{created:016d}-1-abc-1.jsonl"), "wb") as file:
+        file.write(b'{"id": "a click the loader never got to"}\n')
+    response = client.get("/health")
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
+    assert response.json()["database"] is True
+    assert 590 < response.json()["recording"]["backlog"]["oldest_click_seconds"] < 700
+
+
+def test_health_says_bursts_are_shared_through_redis(client, db, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:6379/5"
+    assert client.get("/health").json()["recording"]["bursts"] == "shared"
 
 
 def test_health_is_not_cached(client, db):
@@ -71,7 +118,7 @@ def test_health_answers_503_with_the_same_shape_when_the_database_is_unreachable
     assert response.status_code == 503
     assert response.json()["status"] == "unavailable"
     assert response.json()["database"] is False
-    assert set(response.json()) == {"status", "database", "geoip", "version"}
+    assert set(response.json()) == {"status", "database", "geoip", "recording", "version"}
 
 
 def test_health_answers_503_before_3_seconds_when_the_database_never_answers(

@@ -3,7 +3,7 @@ import sys
 from django.core.management.base import BaseCommand
 
 from analytics.bots import judge
-from analytics.visitor import Visitor
+from analytics.visit import Visit
 
 FLUSH_EVERY = 1000
 
@@ -25,7 +25,7 @@ class Command(BaseCommand):
                 # A user agent that is not UTF-8 keeps its bad bytes as escapes, which the
                 # verdict reads as malformed; it never stops the run.
                 raw = raw.decode("utf-8", errors="surrogateescape")
-            verdict = judge(Visitor(user_agent=raw.rstrip("\r\n")))
+            verdict = judge(Visit(user_agent=raw.rstrip("\r\n")))
             out.append(f"bot\t{verdict.bot_reason}" if verdict.is_bot else "human")
             if len(out) >= FLUSH_EVERY:
                 self.stdout.write("\n".join(out))

@@ -28,7 +28,8 @@ class Command(BaseCommand):
     def handle(self, *args, dir=None, dry_run=False, follow=False, **options):
         directory = dir or settings.CLICK_SPOOL_DIR
         if not follow:
-            result = spool.drain(directory, dry_run=dry_run)
+            # Everything now: a one-off load need not wait for other workers' clicks.
+            result = spool.drain(directory, dry_run=dry_run, wait=False)
             self._summary(result, dry_run)
             return
         while True:

@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from analytics.bots import rejudge_stored
+from analytics.geo import Location
 from analytics.models import Click, RollupWatermark
-from analytics.visitor import Visitor
+from analytics.visit import Visit
 
 FIELDS = ("id", "timestamp", "user_agent", "ip_address", "asn_number", "asn_org")
 VERDICT_FIELDS = ("is_bot", "bot_reason", "bot_score")
@@ -87,13 +88,9 @@ class Command(BaseCommand):
             changes = []
             for row in rows:
                 verdict = rejudge_stored(
-                    Visitor(
-                        user_agent=row["user_agent"] or "",
-                        ip=row["ip_address"],
-                        asn_number=row["asn_number"],
-                        asn_org=row["asn_org"],
-                    ),
+                    Visit(user_agent=row["user_agent"] or "", ip=row["ip_address"]),
                     row["bot_reason"],
+                    Location(asn_number=row["asn_number"], asn_org=row["asn_org"]),
                 )
                 new = (verdict.is_bot, verdict.bot_reason, verdict.score or None)
                 old = tuple(row[f] for f in VERDICT_FIELDS)

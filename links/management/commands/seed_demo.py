@@ -15,15 +15,16 @@ only added while it has none.
 import dataclasses
 import random
 import uuid
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from analytics import loader
 from analytics.models import Click
-from analytics.tracking import click_row, visitor_from_meta
+from analytics.visit import Visit
 from links.models import Campaign, Client, Link, LinkTag, Tag
 
 DAYS = 42
@@ -327,10 +328,13 @@ class Command(BaseCommand):
 
 
 def demo_clicks(link, client_name, daily, since_days, shared_on, *, rng, now):
-    """The clicks of one link over its last `since_days` days, oldest first."""
+    """The clicks of one link over its last `since_days` days, oldest first: requests a
+    browser or a bot would send, completed by the product's own loader (browser, OS, device,
+    verdict), with a plausible place instead of a GeoIP answer."""
     tz = timezone.get_current_timezone()
     today = timezone.localdate(now)
     places = PLACES.get(client_name, LOCAL)
+    visits, where = [], []
     for days_ago in range(since_days - 1, -1, -1):
         day = today - timedelta(days=days_ago)
         # A campaign starts slowly, then settles; any day may be a little off.
@@ -346,13 +350,18 @@ def demo_clicks(link, client_name, daily, since_days, shared_on, *, rng, now):
                 continue
             meta = _bot_request(rng) if is_bot else _browser_request(rng, shared_on)
             meta["REMOTE_ADDR"] = f"{rng.choice(['203.0.113', '198.51.100'])}.{rng.randint(1, 254)}"
-            country, city = _pick(rng, [(w, (c, t)) for w, c, t in places])
-            visitor = dataclasses.replace(
-                visitor_from_meta(meta, link.pk), country=country, city=city, timestamp=moment
+            where.append(_pick(rng, [(w, (c, t)) for w, c, t in places]))
+            visit = Visit.from_environ(meta, link.pk)
+            visits.append(
+                dataclasses.replace(
+                    visit,
+                    id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                    timestamp=moment.astimezone(UTC),
+                )
             )
-            row = click_row(visitor)
-            row.update(id=uuid.UUID(int=rng.getrandbits(128), version=4), timestamp=moment)
-            yield Click(**row)
+    names = [field.attname for field in loader.FIELDS]
+    for row, (country, city) in zip(loader.rows(visits), where, strict=True):
+        yield Click(**{**dict(zip(names, row, strict=True)), "country": country, "city": city})
 
 
 def _pick(rng, weighted):
