@@ -22,12 +22,12 @@ import sys
 import time
 from pathlib import Path
 
+from geoip_files import write_geoip
+
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DATABASE = os.environ.get("BENCH_DATABASE", "macondo_bench_click_cost")
-GEOIP = Path(os.environ.get("BENCH_GEOIP_DIR") or ROOT.parent.parent / "shared" / "geoip")
-if not GEOIP.is_dir():
-    GEOIP = ROOT.parent / "shared" / "geoip"
+GEOIP = ROOT / "bench" / "out" / "click_cost" / "geoip"
 QUICK = "--quick" in sys.argv
 USER_AGENTS = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -55,8 +55,8 @@ def environment():
         "CLICK_FLUSHER_THREAD": "false",
         "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/4"),
         "LOG_LEVEL": "WARNING",
-        "GEOIP_CITY_DB": str(GEOIP / "GeoLite2-City-Test.mmdb"),
-        "GEOIP_ASN_DB": str(GEOIP / "GeoLite2-ASN-Test.mmdb"),
+        "GEOIP_CITY_DB": str(GEOIP / "city.mmdb"),
+        "GEOIP_ASN_DB": str(GEOIP / "asn.mmdb"),
         "DJANGO_SETTINGS_MODULE": "macondo.settings",
     }
 
@@ -67,6 +67,7 @@ def prepare():
     with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
         if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]).fetchone():
             admin.execute(f'CREATE DATABASE "{DATABASE}"')
+    write_geoip(GEOIP)
     os.environ.update(environment())
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True)
     sys.path.insert(0, str(ROOT))

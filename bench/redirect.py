@@ -26,6 +26,8 @@ import sys
 import time
 from pathlib import Path
 
+from geoip_files import write_geoip
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out" / "redirect"
 PORT = int(os.environ.get("BENCH_PORT", "18400"))
@@ -57,21 +59,6 @@ def server_env():
         GEOIP_ASN_DB=str(GEOIP / "asn.mmdb"),
     )
     return env
-
-
-def write_geoip():
-    """City and ASN databases written by the same code as the tests' (no file from outside
-    the repository): one network per /8 that wrk draws client addresses from, so every
-    click is located and carries an ASN, as with a full GeoLite2 file."""
-    sys.path.insert(0, str(ROOT))
-    from analytics.tests.geoip_files import asn, city, write_asn, write_city
-
-    places = [("GB", "London"), ("SE", "Linköping"), ("US", "Milton"), ("JP", "Tokyo")]
-    octets = [n for n in range(1, 224) if n not in (10, 127)]
-    write_city(
-        GEOIP / "city.mmdb", {f"{n}.0.0.0/8": city(*places[n % len(places)]) for n in octets}
-    )
-    write_asn(GEOIP / "asn.mmdb", {f"{n}.0.0.0/8": asn(64500 + n, f"Bench AS{n}") for n in octets})
 
 
 def setup_django():
@@ -523,7 +510,7 @@ def main():
         parser.error("--outage is at most 30 seconds")
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir(parents=True)
-    write_geoip()
+    write_geoip(GEOIP)
     prepare_database(args.links)
     codes_file = OUT / "codes.txt"
     workers = os.environ.get("WEB_CONCURRENCY", "(gunicorn.conf.py default)")
