@@ -64,11 +64,11 @@ class SourceDatabase:
         self.execute("INSERT INTO clients VALUES (%s, %s, %s, '2024-01-01')", (id, name, created))
         return id
 
-    def campaign(self, name, client, id=None):
+    def campaign(self, name, client, id=None, created="2024-01-01"):
         id = id or str(uuid.uuid4())
         self.execute(
-            "INSERT INTO campaigns VALUES (%s, %s, %s, '2024-01-01', '2024-01-01')",
-            (id, name, client),
+            "INSERT INTO campaigns VALUES (%s, %s, %s, %s, '2024-01-01')",
+            (id, name, client, created),
         )
         return id
 
@@ -425,7 +425,8 @@ def test_clients_and_campaigns_whose_names_clash_are_merged_into_the_first_and_r
     shouting = source.client("CAFÉ AROMA ", created="2024-02-01")
     spaced = source.client(" café aroma", created="2024-03-01")
     menu = source.campaign("Menu", aroma)
-    other_menu = source.campaign("menu ", shouting)
+    # The same creation time would leave "first" to the random ids.
+    other_menu = source.campaign("menu ", shouting, created="2024-02-01")
     brunch = source.campaign("Brunch", spaced)
     first = source.link("first", "https://aroma.example/1", ana, aroma, menu)
     second = source.link("second", "https://aroma.example/2", ana, shouting, other_menu)
