@@ -159,6 +159,9 @@ CSRF_COOKIE_HTTPONLY = True
 # --- Click tracking ----------------------------------------------------------------------------
 GEOIP_CITY_DB = env.str("GEOIP_CITY_DB", default="")
 GEOIP_ASN_DB = env.str("GEOIP_ASN_DB", default="")
+# Seconds between checks of whether a GeoIP file was replaced (geoipupdate): a new one is
+# then read by every worker without a restart.
+GEOIP_CHECK_SECONDS = env.float("GEOIP_CHECK_SECONDS", default=5.0)
 # How many reverse proxies in front of the app append to X-Forwarded-For. 0: trust none.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # Zero the last IPv4 octet / last 80 IPv6 bits before storing or logging an address.
@@ -335,6 +338,9 @@ import macondo  # noqa: E402
 APP_VERSION = env.str("APP_VERSION", default=macondo.__version__)
 # Seconds /health waits for `SELECT 1` before answering 503 (probes time out at ~3-5 s).
 HEALTH_DATABASE_DEADLINE = env.float("HEALTH_DATABASE_DEADLINE", default=2.0)
+# Seconds one database check's answer is reused by every /health request of a worker: a
+# flood of /health then costs one connection per second per worker, not one per request.
+HEALTH_DATABASE_CACHE_SECONDS = env.float("HEALTH_DATABASE_CACHE_SECONDS", default=1.0)
 
 # Behind PgBouncer in transaction mode server-side cursors break (a cursor outlives the
 # transaction's server connection): set this true together with CONN_MAX_AGE=0.

@@ -39,9 +39,9 @@ def test_unknown_private_or_invalid_addresses_get_empty_fields(geoip, address):
 
 def test_each_database_is_opened_once_per_process(geoip):
     geo.locate("81.2.69.142")
-    reader = geo._readers[CITY]
+    reader = geo._database("city").reader
     geo.locate("89.160.20.112")
-    assert geo._readers[CITY] is reader
+    assert geo._database("city").reader is reader
 
 
 @pytest.mark.parametrize(

@@ -55,7 +55,15 @@ def test_health_answers_200_with_database_geoip_and_version(client, db):
     assert response.json() == {
         "status": "ok",
         "database": True,
-        "geoip": {"loaded": False, "build_date": None},
+        "geoip": {
+            kind: {
+                "loaded": False,
+                "database_type": None,
+                "build_date": None,
+                "problem": "not configured",
+            }
+            for kind in ("city", "asn")
+        },
         "version": macondo.__version__,
     }
 
@@ -92,7 +100,12 @@ def test_health_reports_the_geoip_file_and_its_build_date(client, db, tmp_path):
     # MaxMind's test City database (see ../shared/geoip/README.md), built 2026-02-04.
     with override_settings(GEOIP_CITY_DB=str(GEOIP_TEST_CITY)):
         body = client.get("/health").json()
-    assert body["geoip"] == {"loaded": True, "build_date": "2026-02-04"}
+    assert body["geoip"]["city"] == {
+        "loaded": True,
+        "database_type": "GeoLite2-City",
+        "build_date": "2026-02-04",
+        "problem": None,
+    }
 
 
 def test_health_says_geoip_is_not_loaded_when_the_file_is_missing_or_broken(client, db, tmp_path):
@@ -100,7 +113,9 @@ def test_health_says_geoip_is_not_loaded_when_the_file_is_missing_or_broken(clie
     broken.write_bytes(b"not a maxmind database")
     for path in (str(tmp_path / "missing.mmdb"), str(broken)):
         with override_settings(GEOIP_CITY_DB=path):
-            assert client.get("/health").json()["geoip"] == {"loaded": False, "build_date": None}
+            city = client.get("/health").json()["geoip"]["city"]
+            assert (city["loaded"], city["build_date"]) == (False, None)
+            assert city["problem"].startswith("unusable, fields stay empty: ")
 
 
 @override_settings(SECURE_SSL_REDIRECT=True)
