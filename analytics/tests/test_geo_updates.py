@@ -173,7 +173,7 @@ while True:
 
 class Looker:
     def __init__(self, path):
-        self.process = subprocess.Popen(
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and code
             [sys.executable, "-c", LOOKER, str(path)],
             cwd=ROOT,
             stdout=subprocess.PIPE,
