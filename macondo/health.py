@@ -76,6 +76,12 @@ _checks = {}
 _checks_lock = threading.Lock()
 
 
+def reset():
+    """Forget every shared answer (tests)."""
+    with _checks_lock:
+        _checks.clear()
+
+
 def _postgresql_answers(params):
     try:
         with psycopg.connect(**params) as conn:

@@ -1,6 +1,7 @@
 import socket
 import threading
 import time
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
@@ -8,6 +9,8 @@ from django.test import override_settings
 
 import macondo
 from analytics.tests.geoip_files import GEOIP
+from macondo import health
+from macondo.tests.postgres_server import OwnPostgreSQL
 
 GEOIP_TEST_CITY = f"{GEOIP}/GeoLite2-City-Test.mmdb"
 
@@ -24,8 +27,7 @@ def closed_port():
 def silent_server():
     """A server that accepts TCP connections and never says a word (a hung database)."""
     server = socket.socket()
-    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    server.bind(("127.0.0.1", 18710))
+    server.bind(("127.0.0.1", 0))
     server.listen(8)
     accepted = []
     stop = threading.Event()
@@ -40,7 +42,7 @@ def silent_server():
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
-    yield 18710
+    yield SimpleNamespace(port=server.getsockname()[1], accepted=accepted)
     stop.set()
     thread.join()
     for conn in accepted:
@@ -87,7 +89,7 @@ def test_health_answers_503_with_the_same_shape_when_the_database_is_unreachable
 def test_health_answers_503_before_3_seconds_when_the_database_never_answers(
     client, db, monkeypatch, silent_server
 ):
-    monkeypatch.setitem(connection.settings_dict, "PORT", str(silent_server))
+    monkeypatch.setitem(connection.settings_dict, "PORT", str(silent_server.port))
     monkeypatch.setitem(connection.settings_dict, "HOST", "127.0.0.1")
     started = time.monotonic()
     response = client.get("/health")
@@ -126,3 +128,83 @@ def test_health_answers_plain_http_while_other_pages_redirect_to_https(client, d
 
 def test_health_needs_no_sign_in(client, db):
     assert client.get("/health").status_code == 200
+
+
+@pytest.fixture(scope="module")
+def own_postgresql():
+    server = OwnPostgreSQL()
+    server.start()
+    yield server
+    server.destroy()
+
+
+@pytest.fixture
+def health_of_own_postgresql(own_postgresql, monkeypatch, db):
+    """/health asks the test's own server; no earlier answer is reused."""
+    for key, value in own_postgresql.settings().items():
+        monkeypatch.setitem(connection.settings_dict, key, value)
+    health.reset()
+    yield own_postgresql
+    if not (own_postgresql.data / "postmaster.pid").exists():  # a test stopped it
+        own_postgresql.start()
+    health.reset()
+
+
+def test_a_flood_of_health_requests_shares_one_database_connection(
+    client, health_of_own_postgresql, settings
+):
+    settings.HEALTH_DATABASE_CACHE_SECONDS = 60
+    before = health_of_own_postgresql.connections()
+    for _ in range(50):
+        assert client.get("/health").status_code == 200
+    assert health_of_own_postgresql.connections() - before == 1
+
+
+def test_health_turns_503_within_the_deadline_when_the_database_stops_and_200_when_it_is_back(
+    client, health_of_own_postgresql, settings
+):
+    settings.HEALTH_DATABASE_CACHE_SECONDS = 0
+    settings.HEALTH_DATABASE_DEADLINE = 2
+    assert client.get("/health").status_code == 200
+    health_of_own_postgresql.stop()
+    started = time.monotonic()
+    response = client.get("/health")
+    elapsed = time.monotonic() - started
+    assert (response.status_code, response.json()["database"]) == (503, False)
+    assert elapsed < 3, f"/health took {elapsed:.1f} s once the database had stopped"
+    health_of_own_postgresql.start()
+    assert client.get("/health").status_code == 200
+
+
+def test_a_shared_answer_is_reused_only_for_the_cache_window(
+    client, health_of_own_postgresql, settings
+):
+    settings.HEALTH_DATABASE_CACHE_SECONDS = 0.3
+    assert client.get("/health").status_code == 200
+    health_of_own_postgresql.stop()
+    assert client.get("/health").status_code == 200  # the answer of a moment ago
+    time.sleep(0.4)
+    assert client.get("/health").status_code == 503
+
+
+def test_concurrent_checks_of_a_hung_database_run_one_at_a_time_within_the_deadline(
+    db, monkeypatch, silent_server, settings
+):
+    settings.HEALTH_DATABASE_CACHE_SECONDS = 0
+    monkeypatch.setitem(connection.settings_dict, "PORT", str(silent_server.port))
+    monkeypatch.setitem(connection.settings_dict, "HOST", "127.0.0.1")
+    health.reset()
+    answers = []
+    started = time.monotonic()
+    threads = [
+        threading.Thread(target=lambda: answers.append(health.database_reachable(deadline=1)))
+        for _ in range(8)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    assert answers == [False] * 8
+    assert elapsed < 2, f"eight concurrent checks took {elapsed:.1f} s"
+    assert len(silent_server.accepted) == 1
