@@ -41,6 +41,11 @@ def _small_page(template, status):
     return unstored(HttpResponse(_page(template), status=status))
 
 
+def not_found():
+    """The 404 of a code no link has (or a deactivated link: it is gone)."""
+    return _small_page("links/link_not_found.html", 404)
+
+
 def destination(target, query_string):
     """Where a visit goes: the link's destination, with the visitor's query string merged
     in unless the link turns forwarding off."""
@@ -55,7 +60,7 @@ def destination(target, query_string):
 @require_safe
 def follow(request, code):
     if not looks_like_code(code):
-        return _small_page("links/link_not_found.html", 404)
+        return not_found()
     try:
         target = resolve(code)
     except LookupUnavailable:
@@ -63,7 +68,7 @@ def follow(request, code):
         response["Retry-After"] = "5"
         return response
     if target is None or not target.is_active:
-        return _small_page("links/link_not_found.html", 404)
+        return not_found()
     if target.is_expired(timezone.now()):
         return _small_page("links/link_expired.html", 410)
     tracking.record(request.META, target.link_id)

@@ -200,6 +200,14 @@ def cached(code):
     return None
 
 
+def known_missing(code):
+    """Whether this worker knows, without asking PostgreSQL, that no link has `code` (the
+    WSGI fast lane answers its 404)."""
+    now = time.monotonic()
+    synced = _sync(now)
+    return code not in _cache and _absent(code, now, synced)
+
+
 def resolve(code):
     """The Target of `code`, None if no link has it; LookupUnavailable if unknowable now."""
     global _database_down_until

@@ -9,10 +9,13 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 
+from analytics import spool
 from links import link_changes, resolver
 from links.shortcodes import generate_code
 from links.tests.factories import LinkFactory
+from links.tests.test_fast_redirect import BROWSER, wsgi
 from links.tests.test_redirect_outage import PostgreSQL
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -160,3 +163,41 @@ def test_without_redis_a_missing_code_is_asked_once_per_short_window(
     assert client.get("/Nobody1").status_code == 404
     with django_assert_num_queries(0):
         assert client.get("/Nobody1").status_code == 404
+
+
+@override_settings(SECURE_HSTS_SECONDS=31536000, SECURE_SSL_REDIRECT=True)
+def test_the_lane_answers_a_code_no_link_has_exactly_as_the_whole_stack_would(
+    client, with_redis, links, django_assert_num_queries
+):
+    resolver.prime()
+    reference = client.get("/Nobody12", secure=True, **BROWSER)
+    with django_assert_num_queries(0):
+        answer = wsgi("/Nobody12")
+    assert not answer.by_django
+    assert (answer.status, answer.headers, answer.body) == (
+        404,
+        dict(reference.headers),
+        reference.content,
+    )
+    assert "Content-Security-Policy" in answer.headers
+
+
+@override_settings(SECURE_SSL_REDIRECT=False)
+def test_without_redis_the_lane_answers_a_missing_code_once_django_found_it_missing(
+    client, settings, db
+):
+    settings.LINK_CACHE_TTL_WITHOUT_SYNC = 60
+    first = wsgi("/Nobody12", secure=False)
+    second = wsgi("/Nobody12", secure=False)
+    assert (first.by_django, second.by_django) == (True, False)
+    assert (second.status, second.headers, second.body) == (
+        first.status,
+        first.headers,
+        first.body,
+    )
+
+
+def test_a_click_is_never_recorded_for_a_code_no_link_has(with_redis, links):
+    resolver.prime()
+    assert wsgi("/Nobody12").status == 404
+    assert spool.flush().inserted == 0
