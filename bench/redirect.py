@@ -739,6 +739,66 @@ def record_results(mode, command, text):
     path.write_text("".join(sections).rstrip() + "\n")
 
 
+def sockets_of(pid):
+    """Inodes of the sockets a process holds open."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    return inodes
+
+
+def local_ports_to(port):
+    """{socket inode: local port} of the TCP connections to `port` on this machine."""
+    found = {}
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for row in Path(table).read_text().splitlines()[1:]:
+            fields = row.split()
+            local, remote, inode = fields[1], fields[2], fields[9]
+            if int(remote.rsplit(":", 1)[1], 16) == port:
+                found[inode] = int(local.rsplit(":", 1)[1], 16)
+    return found
+
+
+def count_connections(args, codes_file):
+    """PostgreSQL connections each worker holds under traffic (redirects, misses, clicks
+    loaded, /health), read from pg_stat_activity and matched to workers by socket."""
+    import psycopg
+
+    known = known_links(args, codes_file)
+    process = start_server()
+    try:
+        run_wrk("/", codes_file, 1, args.seconds, args.connections)  # misses: request thread
+        run_wrk("/", known, 1, 3, args.connections, path="/health")
+        with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
+            rows = admin.execute(
+                "SELECT client_port, state, left(query, 60) FROM pg_stat_activity "
+                "WHERE datname = %s AND client_port IS NOT NULL",
+                [DATABASE],
+            ).fetchall()
+        ports = local_ports_to(int(SERVER.rsplit(":", 1)[1]))
+        owner = {}
+        for worker in workers_of(process):
+            for inode in sockets_of(worker):
+                if inode in ports:
+                    owner[ports[inode]] = worker
+        per_worker = {}
+        for port, state, query in rows:
+            per_worker.setdefault(owner.get(port, "(none: this benchmark)"), []).append(
+                (state, query)
+            )
+        for worker, backends in sorted(per_worker.items(), key=str):
+            print(f"worker {worker}: {len(backends)} connections")
+            for state, query in backends:
+                print(f"    {state:<6} last query: {query}")
+    finally:
+        stop_server(process)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--links", type=int, default=100_000)
@@ -753,6 +813,7 @@ def main():
     parser.add_argument("--health", action="store_true", help="/health against redirects")
     parser.add_argument("--slow-clients", action="store_true", help="through deploy/nginx.conf")
     parser.add_argument("--slow", type=int, default=0, help="slow clients (default: workers)")
+    parser.add_argument("--count-connections", action="store_true", help="per worker")
     parser.add_argument("--outage", type=float, default=10, help="seconds PostgreSQL is down")
     parser.add_argument("--known", type=int, default=500, help="working set when disturbed")
     parser.add_argument("--warmup", type=int, default=10, help="seconds warming the caches")
@@ -762,6 +823,7 @@ def main():
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir(parents=True)
     modes = ("pg_restart", "kill_worker", "reload", "upgrade", "scan", "health", "slow_clients")
+    modes += ("count_connections",)
     mode = next((f"--{m.replace('_', '-')}" for m in modes if getattr(args, m)), "(throughput)")
     tee = sys.stdout = Tee(sys.stdout)
     prepare_database(args.links)
@@ -771,7 +833,9 @@ def main():
         f"gunicorn workers {workers}, wrk 2 threads, {args.connections} connections, "
         f"{args.seconds} s per run, {args.links:,} links, load average {os.getloadavg()[0]:.1f}"
     )
-    if args.scan:
+    if args.count_connections:
+        count_connections(args, codes_file)
+    elif args.scan:
         scan(args, codes_file)
     elif args.health:
         health_flood(args, codes_file)
