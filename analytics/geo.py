@@ -61,31 +61,36 @@ def _identity(stat):
     return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
-def _read_whole(path):
-    """The file's bytes and identity; refused when it changed while being read (a copy
+def _private_reader(path):
+    """(reader, identity of the file read): a reader over a private copy of the file that
+    nobody can shrink or rewrite; refused when the file changed while it was copied (a copy
     or download still writing it in place)."""
     with open(path, "rb") as file:
         before = _identity(os.fstat(file.fileno()))
-        data = file.read()
-        after = _identity(os.fstat(file.fileno()))
-    if before != after or len(data) != before[2]:
-        raise _StillWriting("the file changed while it was read")
-    return data, before
+        if hasattr(os, "memfd_create") and os.path.isdir("/proc/self/fd"):
+            reader, copied = _sealed_memfd_reader(file, before[2])
+        else:
+            data = file.read()
+            reader, copied = maxminddb.open_database(io.BytesIO(data), maxminddb.MODE_FD), len(data)
+        if _identity(os.fstat(file.fileno())) != before or copied != before[2]:
+            raise _StillWriting("the file changed while it was read")
+    return reader, before
 
 
-def _reader_of(data):
-    """A reader over a private copy of `data` that nobody can shrink or rewrite."""
-    if not hasattr(os, "memfd_create") or not os.path.isdir("/proc/self/fd"):
-        return maxminddb.open_database(io.BytesIO(data), maxminddb.MODE_FD)
+def _sealed_memfd_reader(file, size):
     fd = os.memfd_create("macondo-geoip", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
+        # Kernel to kernel: the file's bytes never pass through a Python object.
+        copied = 0
+        while copied < size:
+            sent = os.sendfile(fd, file.fileno(), copied, size - copied)
+            if sent == 0:
+                break  # shorter than it was a moment ago
+            copied += sent
         seals = fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_GROW | fcntl.F_SEAL_WRITE | fcntl.F_SEAL_SEAL
         fcntl.fcntl(fd, fcntl.F_ADD_SEALS, seals)
         # libmaxminddb maps the memfd and closes its own descriptor; the mapping stays.
-        return maxminddb.open_database(f"/proc/self/fd/{fd}", maxminddb.MODE_MMAP_EXT)
+        return maxminddb.open_database(f"/proc/self/fd/{fd}", maxminddb.MODE_MMAP_EXT), copied
     finally:
         os.close(fd)
 
@@ -121,8 +126,7 @@ class _Database:
     def _load(self, identity):
         _setting, label, words = KINDS[self.kind]
         try:
-            data, identity = _read_whole(self.path)
-            reader = _reader_of(data)
+            reader, identity = _private_reader(self.path)
             database_type = reader.metadata().database_type
             if not any(word in database_type for word in words):
                 raise _Unusable(f"a {database_type} database is not {label} database")
