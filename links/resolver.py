@@ -155,7 +155,6 @@ def _fetch_or_reconnect(code):
 
 def _sync(now):
     """Forget the codes other workers announced as changed; whether announcements work."""
-    global _known
     synced, changed = link_changes.poll(now)
     if changed is None:
         with _lock:
@@ -165,7 +164,7 @@ def _sync(now):
     elif changed:
         with _lock:
             # Maybe a new link: the set takes it, and the first visit asks PostgreSQL.
-            known = _known if _known is not None else _pending
+            known = _known if _known is not None else _pending if _keeps_known else set()
             for changed_code in changed:
                 _cache.pop(changed_code, None)
                 _missing.pop(changed_code, None)
