@@ -724,7 +724,7 @@ def record_results(mode, command, text):
         if path.exists()
         else (
             "# Benchmark results\n\nThe last run of each mode, written by the benchmark itself "
-            "(figures of a shared 2-core machine: compare within one section).\n"
+            "(figures of a shared 2-core machine: compare within one section).\n\n"
         )
     )
     sections = re.split(r"(?m)^(?=## )", old)
@@ -854,7 +854,10 @@ def main():
     spooled = [p.name for p in (OUT / "spool").glob("*") if not p.name.startswith("rejected")]
     print(f"spool files left after a graceful stop: {len(spooled)}")
     sys.stdout = tee.stream
-    command = " ".join(["bench/redirect", *sys.argv[1:]])
+    workers = os.environ.get("WEB_CONCURRENCY")
+    command = " ".join(
+        [f"WEB_CONCURRENCY={workers}"] * bool(workers) + ["bench/redirect", *sys.argv[1:]]
+    )
     record_results(mode, command, "".join(tee.lines))
 
 

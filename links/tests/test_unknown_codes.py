@@ -201,3 +201,12 @@ def test_a_click_is_never_recorded_for_a_code_no_link_has(with_redis, links):
     resolver.prime()
     assert wsgi("/Nobody12").status == 404
     assert spool.flush().inserted == 0
+
+
+def test_with_the_set_turned_off_an_unknown_code_asks_postgresql(
+    client, with_redis, settings, links, django_assert_num_queries
+):
+    settings.LINK_CACHE_KNOWN_CODES = False
+    resolver.prime()
+    with django_assert_num_queries(1):
+        assert client.get("/Nobody12").status_code == 404
