@@ -95,18 +95,20 @@ def database_reachable(deadline=None, alias="default"):
     """Whether the database answers `SELECT 1` within `deadline` seconds (PostgreSQL), or
     the quick start's SQLite file can be read; a recent answer of this process is reused."""
     deadline = settings.HEALTH_DATABASE_DEADLINE if deadline is None else deadline
-    if connections[alias].vendor != "postgresql":
+    database = connections[alias]
+    if database.vendor != "postgresql":
         return _embedded_database_answers(alias)
-    params = connections[alias].get_connection_params()
-    params["connect_timeout"] = max(2, int(deadline))
-    params["options"] = f"-c statement_timeout={int(deadline * 1000)}"
-    # One shared check per server and settings: a test or a reconfigured alias pointing
-    # elsewhere never reuses another server's answer.
-    key = repr(sorted(params.items(), key=lambda item: item[0]))
-    with _checks_lock:
-        check = _checks.get(key)
-        if check is None:
-            check = _checks[key] = _SharedCheck(lambda: _postgresql_answers(params))
+    # One shared check per server: a test or a reconfigured alias pointing elsewhere never
+    # reuses another server's answer. Read from the settings, not built per request.
+    where = database.settings_dict
+    key = (alias, deadline, *(where.get(name) for name in ("HOST", "PORT", "NAME", "USER")))
+    check = _checks.get(key)
+    if check is None:
+        params = database.get_connection_params()
+        params["connect_timeout"] = max(2, int(deadline))
+        params["options"] = f"-c statement_timeout={int(deadline * 1000)}"
+        with _checks_lock:
+            check = _checks.setdefault(key, _SharedCheck(lambda: _postgresql_answers(params)))
     return check(deadline, settings.HEALTH_DATABASE_CACHE_SECONDS)
 
 
