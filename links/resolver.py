@@ -89,10 +89,10 @@ def _read_known_codes():
     global _known
     with _lock:
         generation = _known_generation
-    with connection.cursor() as cursor:
-        cursor.execute(_KNOWN_SQL)
         # The cached links' code strings are shared rather than held twice.
         codes = set(_cache)
+    with connection.cursor() as cursor:
+        cursor.execute(_KNOWN_SQL)
         codes.update(code for (code,) in cursor.fetchall())
     with _lock:
         if generation == _known_generation:
@@ -103,7 +103,7 @@ def _read_known_codes():
 
 
 def _read_known_codes_in_background():
-    global _known_reading, _known_retry_at
+    global _known_reading
     with _lock:
         if _known_reading:
             return
@@ -257,6 +257,7 @@ def prime(limit=None):
 
     Every worker would otherwise miss once on every code it meets, five times per code with
     five workers. Entry ages are spread over half the TTL so they do not all expire at once.
+    With Redis, it also reads the set of every active link's code (unknown codes: no query).
     """
     global _keeps_known
     limit = settings.LINK_CACHE_PRIME if limit is None else limit
