@@ -139,7 +139,7 @@ class _Database:
         self.reader, self.problem, self.identity = reader, None, identity
         _locate.cache_clear()
         if replaced:
-            logger.warning("GeoIP database %s replaced: %s", self.path, _describe(reader))
+            logger.info("GeoIP database %s replaced: %s", self.path, _describe(reader))
 
     def _refused(self, identity, error):
         if self.reader is None:
