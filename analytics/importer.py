@@ -29,6 +29,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from accounts.models import normalize_email
+from links import link_changes
 from links.destinations import normalize_destination
 from links.names import name_keys, normalize_name
 from links.shortcodes import CODE_RE
@@ -426,6 +427,9 @@ class MacondoImporter:
                 [row + (True, False) for row in rows],
             )
             self._progress("links")
+        if self.counts["links"].inserted and not self.dry_run:
+            # Rows written without signals: every worker reads its set of codes again.
+            link_changes.announce_all()
 
     @staticmethod
     def _destination_problem(url):

@@ -1,7 +1,8 @@
 -- wrk script for bench/redirect: random short codes, browser-like headers, a random public
 -- client address behind one trusted TLS proxy; counts responses by status exactly.
 -- Environment: BENCH_CODES (file, one code per line), BENCH_PREFIX ("/" or "/bench-302/"),
--- BENCH_SKEW (1 = uniform; k > 1 = index n*u^k, a few hot links and a long tail).
+-- BENCH_SKEW (1 = uniform; k > 1 = index n*u^k, a few hot links and a long tail);
+-- BENCH_PATH (optional): that one path for every request instead (e.g. /health).
 
 local threads = {}
 
@@ -26,6 +27,7 @@ function init(args)
   end
   prefix = os.getenv("BENCH_PREFIX") or "/"
   skew = tonumber(os.getenv("BENCH_SKEW") or "1")
+  fixed_path = os.getenv("BENCH_PATH")
   math.randomseed(os.time() * 1000 + id)
 end
 
@@ -42,6 +44,7 @@ function request()
     ["X-Forwarded-For"] = ip,
     ["X-Forwarded-Proto"] = "https",
   }
+  if fixed_path then return wrk.format("GET", fixed_path, headers) end
   return wrk.format("GET", prefix .. code .. "?utm_source=bench", headers)
 end
 

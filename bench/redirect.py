@@ -11,7 +11,11 @@ stops).
 
 Modes (see --help): throughput (default), --pg-restart (PostgreSQL stopped mid-run),
 --kill-worker (SIGKILL one worker mid-run), --reload (SIGHUP mid-run), --upgrade (gunicorn's
-USR2 upgrade mid-run: a new master and workers, then SIGTERM to the old master).
+USR2 upgrade mid-run: a new master and workers, then SIGTERM to the old master), --scan
+(random unknown codes against cached links), --health (/health alone against cached
+redirects alone), --slow-clients (clients sending a byte at a time, through
+deploy/nginx.conf and straight at gunicorn). Each run's figures also replace its mode's
+section of bench/RESULTS.md.
 """
 
 import argparse
@@ -21,8 +25,10 @@ import re
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -200,8 +206,10 @@ def stop_pid(pid):
     sys.exit(f"gunicorn master {pid} did not stop within 60 s")
 
 
-def run_wrk(prefix, codes_file, skew, seconds, connections, during=None):
+def run_wrk(prefix, codes_file, skew, seconds, connections, during=None, path=None, url=None):
     env = dict(os.environ, BENCH_CODES=str(codes_file), BENCH_PREFIX=prefix, BENCH_SKEW=str(skew))
+    if path:
+        env["BENCH_PATH"] = path
     wrk = subprocess.Popen(
         [
             "wrk",
@@ -212,7 +220,7 @@ def run_wrk(prefix, codes_file, skew, seconds, connections, during=None):
             "10s",
             "-s",
             str(ROOT / "bench/redirect.lua"),
-            f"http://127.0.0.1:{PORT}",
+            url or f"http://127.0.0.1:{PORT}",
         ],
         env=env,
         stdout=subprocess.PIPE,
@@ -278,10 +286,10 @@ def wait_for_clicks(timeout=120):
     return served, other, rows, last_change - started
 
 
-def line(label, result):
+def line(label, result, expected=302):
     return (
         f"{label:<38} {result['rps']:>8,.0f} req/s  p50 {result['p50_us'] / 1000:6.1f} ms  "
-        f"p99 {result['p99_us'] / 1000:6.1f} ms  non-302 {sum(n for s, n in result['status'].items() if s != 302)}"
+        f"p99 {result['p99_us'] / 1000:6.1f} ms  non-{expected} {sum(n for s, n in result['status'].items() if s != expected)}"
         f"  socket errors {result['errors']}"
     )
 
@@ -329,13 +337,13 @@ def postgres_backends():
     return [pid for (pid,) in rows]
 
 
-def measured_run(process, *args):
+def measured_run(process, *args, **options):
     """A wrk run plus the CPU the app and its PostgreSQL backends spent on it: on a machine
     shared with other work, CPU per request is steadier than requests per second."""
     app = [process.pid, *workers_of(process)]
     database = postgres_backends()
     app_before, database_before = cpu_seconds(app), cpu_seconds(database)
-    result = run_wrk(*args)
+    result = run_wrk(*args, **options)
     database = set(database) | set(postgres_backends())
     requests = max(result["requests"], 1)
     result["app_cpu_ms"] = cpu_spent(app_before, cpu_seconds(app)) * 1000 / requests
@@ -492,6 +500,297 @@ def upgrade(args, codes_file):
     disturbed(args, codes_file, "USR2 upgrade", usr2, stop=stop_both, LOG_LEVEL="INFO")
 
 
+def known_links(args, codes_file):
+    """The first `--known` links, the working set every worker is warmed with."""
+    known = OUT / "codes-known.txt"
+    known.write_text("\n".join(codes_file.read_text().split()[: args.known]) + "\n")
+    return known
+
+
+def short_code_lookups():
+    """Index scans of links by short code so far: one per lookup the redirect asks of
+    PostgreSQL. Backends report their counts up to 10 s late (PostgreSQL 15), so wait."""
+    import psycopg
+
+    time.sleep(11)
+    with psycopg.connect(f"{SERVER}/{DATABASE}", autocommit=True) as database:
+        row = database.execute(
+            "SELECT sum(s.idx_scan) FROM pg_stat_user_indexes s JOIN pg_index i "
+            "ON i.indexrelid = s.indexrelid JOIN pg_attribute a ON a.attrelid = i.indrelid "
+            "AND a.attnum = i.indkey[0] WHERE s.relname = 'links' AND a.attname = 'short_code' "
+            "AND i.indnatts = 1"
+        ).fetchone()
+    return int(row[0] or 0)
+
+
+def scan(args, codes_file):
+    """Random codes no link has (a scanner) against cached links, alternating; PostgreSQL
+    lookups per request counted from the short-code index's scans."""
+    known = known_links(args, codes_file)
+    taken = set(codes_file.read_text().split())
+    unknown = OUT / "codes-unknown.txt"
+    from links.shortcodes import generate_code
+
+    codes = set()
+    while len(codes) < 100_000:
+        code = generate_code()
+        if code not in taken:
+            codes.add(code)
+    unknown.write_text("\n".join(codes) + "\n")
+    process = start_server()
+    try:
+        run_wrk("/", known, 1, args.warmup, args.connections)
+        runs = {"cached links": [], "unknown codes": []}
+        lookups = {label: 0 for label in runs}
+        requests = {label: 0 for label in runs}
+        previous = short_code_lookups()
+        for _ in range(args.rounds):
+            for label, file in (("cached links", known), ("unknown codes", unknown)):
+                result = measured_run(process, "/", file, 1, args.seconds, args.connections)
+                current = short_code_lookups()
+                lookups[label] += current - previous
+                previous = current
+                requests[label] += result["requests"]
+                runs[label].append(result)
+        for label, results in runs.items():
+            expected = 302 if label == "cached links" else 404
+            print(line(f"{label} (median of {len(results)})", median_run(results), expected))
+            print(
+                f"    PostgreSQL lookups per request: {lookups[label] / requests[label]:.4f} "
+                f"({lookups[label]:,} for {requests[label]:,} requests); CPU per request, "
+                f"app + PostgreSQL: {median_run(results)['app_cpu_ms'] + median_run(results)['db_cpu_ms']:.3f} ms"
+            )
+        ratios = " ".join(
+            f"{s['rps'] / c['rps']:.2f}"
+            for c, s in zip(runs["cached links"], runs["unknown codes"], strict=True)
+        )
+        ratio = median_run(runs["unknown codes"])["rps"] / median_run(runs["cached links"])["rps"]
+        print(f"    ratio unknown/cached: {ratio:.2f} (each round: {ratios}; target >= 0.8)")
+        statuses = {}
+        for result in runs["unknown codes"]:
+            for status, count in result["status"].items():
+                statuses[status] = statuses.get(status, 0) + count
+        print(f"    answers to unknown codes by status: {statuses}")
+    finally:
+        stop_server(process)
+
+
+def health_flood(args, codes_file):
+    """/health alone against cached redirects alone, alternating."""
+    known = known_links(args, codes_file)
+    process = start_server()
+    try:
+        run_wrk("/", known, 1, args.warmup, args.connections)
+        run_wrk("/", known, 1, 3, args.connections, path="/health")
+        redirects, healths = [], []
+        for _ in range(args.rounds):
+            redirects.append(measured_run(process, "/", known, 1, args.seconds, args.connections))
+            sessions = postgres_sessions()
+            healths.append(
+                measured_run(process, "/", known, 1, args.seconds, args.connections, path="/health")
+            )
+            healths[-1]["sessions"] = postgres_sessions() - sessions
+        redirect, health = median_run(redirects), median_run(healths)
+        print(line("(r) cached redirects", redirect))
+        print(line("(h) /health", health, expected=200))
+        ratios = " ".join(
+            f"{h['rps'] / r['rps']:.2f}" for r, h in zip(redirects, healths, strict=True)
+        )
+        print(
+            f"    ratio h/r: {health['rps'] / redirect['rps']:.2f} (each round: {ratios}; target >= 0.5)"
+        )
+        print(
+            f"    CPU per request, app + PostgreSQL: (r) "
+            f"{redirect['app_cpu_ms'] + redirect['db_cpu_ms']:.3f} ms, (h) "
+            f"{health['app_cpu_ms'] + health['db_cpu_ms']:.3f} ms"
+        )
+        print(
+            "    PostgreSQL connections opened during each /health run: "
+            + ", ".join(f"{run['sessions']:,} for {run['requests']:,} requests" for run in healths)
+        )
+    finally:
+        stop_server(process)
+
+
+def postgres_sessions():
+    """Connections PostgreSQL has accepted so far, all databases (the log does not say)."""
+    import psycopg
+
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
+        admin.execute("SELECT pg_stat_clear_snapshot()")
+        return (
+            admin.execute(
+                "SELECT sum(sessions) FROM pg_stat_database WHERE datname = %s", [DATABASE]
+            ).fetchone()[0]
+            or 0
+        )
+
+
+def slow_client(port, stop, byte_every):
+    """A client that sends its request a byte at a time, and starts again when cut off."""
+    request = b"GET /slow HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-Proto: https\r\n\r\n"
+    while not stop.is_set():
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+                for byte in request[:-1]:  # never the last byte: the request never ends
+                    if stop.wait(byte_every):
+                        return
+                    sock.sendall(bytes([byte]))
+        except OSError:
+            stop.wait(0.1)
+
+
+def slow_clients(args, codes_file):
+    """Normal visitors' p99 with N slow clients through deploy/nginx.conf, without them, and
+    with them straight at gunicorn (where each one holds a sync worker)."""
+    sys.path.insert(0, str(ROOT))
+    from deploy.local_nginx import LocalNginx
+
+    known = known_links(args, codes_file)
+    workers = int(os.environ.get("WEB_CONCURRENCY") or os.cpu_count() * 2 + 1)
+    count = args.slow or workers
+    process = start_server()
+    proxy = LocalNginx(PORT).start()
+    through_proxy = f"https://127.0.0.1:{proxy.https_port}"
+    print(f"nginx {proxy.binary} with deploy/nginx.conf on {through_proxy}; {count} slow clients")
+    try:
+        run_wrk("/", known, 1, args.warmup, args.connections, url=through_proxy)
+        results = []
+        for label, url, slow_port in (
+            ("through nginx, no slow clients", through_proxy, None),
+            (f"through nginx, {count} slow clients", through_proxy, proxy.http_port),
+            ("straight at gunicorn, no slow clients", None, None),
+            (f"straight at gunicorn, {count} slow clients", None, PORT),
+        ):
+            stop = threading.Event()
+            threads = [
+                threading.Thread(target=slow_client, args=(slow_port, stop, 1.0), daemon=True)
+                for _ in range(count if slow_port else 0)
+            ]
+            for thread in threads:
+                thread.start()
+            time.sleep(2 if threads else 0)  # every slow client connected and sending
+            result = run_wrk("/", known, 1, args.seconds, args.connections, url=url)
+            stop.set()
+            for thread in threads:
+                thread.join()
+            print(line(label, result) + f"  timeouts {result['timeouts']}")
+            results.append(result)
+        base, slowed = results[0]["p99_us"], results[1]["p99_us"]
+        print(
+            f"    p99 of normal visitors through nginx with slow clients / without: "
+            f"{slowed / base:.2f} (target <= 2)"
+        )
+        direct, stalled = results[2], results[3]
+        print(
+            f"    straight at gunicorn: {stalled['requests']:,} requests answered in "
+            f"{args.seconds} s with slow clients against {direct['requests']:,} without "
+            f"(p99 {stalled['p99_us'] / 1000:.1f} against {direct['p99_us'] / 1000:.1f} ms): "
+            "each slow client holds a sync worker until gunicorn kills it (GUNICORN_TIMEOUT)"
+        )
+    finally:
+        proxy.stop()
+        stop_server(process)
+
+
+class Tee:
+    """Everything printed, kept for bench/RESULTS.md."""
+
+    def __init__(self, stream):
+        self.stream, self.lines = stream, []
+
+    def write(self, text):
+        self.lines.append(text)
+        return self.stream.write(text)
+
+    def flush(self):
+        self.stream.flush()
+
+
+def record_results(mode, command, text):
+    """Replace this mode's section of bench/RESULTS.md (created when missing)."""
+    path = ROOT / "bench" / "RESULTS.md"
+    heading = f"## bench/redirect {mode}"
+    old = (
+        path.read_text()
+        if path.exists()
+        else (
+            "# Benchmark results\n\nThe last run of each mode, written by the benchmark itself "
+            "(figures of a shared 2-core machine: compare within one section).\n\n"
+        )
+    )
+    sections = re.split(r"(?m)^(?=## )", old)
+    body = (
+        f"{heading}\n\n`{command}`, {time.strftime('%Y-%m-%d %H:%M')}, load average "
+        f"{os.getloadavg()[0]:.1f} at the end\n\n```\n{text.strip()}\n```\n\n"
+    )
+    if any(section.startswith(heading + "\n") for section in sections):
+        sections = [body if section.startswith(heading + "\n") else section for section in sections]
+    else:
+        sections.append(body)
+    path.write_text("".join(sections).rstrip() + "\n")
+
+
+def sockets_of(pid):
+    """Inodes of the sockets a process holds open."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    return inodes
+
+
+def local_ports_to(port):
+    """{socket inode: local port} of the TCP connections to `port` on this machine."""
+    found = {}
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for row in Path(table).read_text().splitlines()[1:]:
+            fields = row.split()
+            local, remote, inode = fields[1], fields[2], fields[9]
+            if int(remote.rsplit(":", 1)[1], 16) == port:
+                found[inode] = int(local.rsplit(":", 1)[1], 16)
+    return found
+
+
+def count_connections(args, codes_file):
+    """PostgreSQL connections each worker holds under traffic (redirects, misses, clicks
+    loaded, /health), read from pg_stat_activity and matched to workers by socket."""
+    import psycopg
+
+    known = known_links(args, codes_file)
+    process = start_server()
+    try:
+        run_wrk("/", codes_file, 1, args.seconds, args.connections)  # misses: request thread
+        run_wrk("/", known, 1, 3, args.connections, path="/health")
+        with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
+            rows = admin.execute(
+                "SELECT client_port, state, left(query, 60) FROM pg_stat_activity "
+                "WHERE datname = %s AND client_port IS NOT NULL",
+                [DATABASE],
+            ).fetchall()
+        ports = local_ports_to(int(SERVER.rsplit(":", 1)[1]))
+        owner = {}
+        for worker in workers_of(process):
+            for inode in sockets_of(worker):
+                if inode in ports:
+                    owner[ports[inode]] = worker
+        per_worker = {}
+        for port, state, query in rows:
+            per_worker.setdefault(owner.get(port, "(none: this benchmark)"), []).append(
+                (state, query)
+            )
+        for worker, backends in sorted(per_worker.items(), key=str):
+            print(f"worker {worker}: {len(backends)} connections")
+            for state, query in backends:
+                print(f"    {state:<6} last query: {query}")
+    finally:
+        stop_server(process)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--links", type=int, default=100_000)
@@ -502,6 +801,11 @@ def main():
     parser.add_argument("--kill-worker", action="store_true")
     parser.add_argument("--reload", action="store_true")
     parser.add_argument("--upgrade", action="store_true")
+    parser.add_argument("--scan", action="store_true", help="random unknown codes")
+    parser.add_argument("--health", action="store_true", help="/health against redirects")
+    parser.add_argument("--slow-clients", action="store_true", help="through deploy/nginx.conf")
+    parser.add_argument("--slow", type=int, default=0, help="slow clients (default: workers)")
+    parser.add_argument("--count-connections", action="store_true", help="per worker")
     parser.add_argument("--outage", type=float, default=10, help="seconds PostgreSQL is down")
     parser.add_argument("--known", type=int, default=500, help="working set when disturbed")
     parser.add_argument("--warmup", type=int, default=10, help="seconds warming the caches")
@@ -511,6 +815,10 @@ def main():
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir(parents=True)
     write_geoip(GEOIP)
+    modes = ("pg_restart", "kill_worker", "reload", "upgrade", "scan", "health", "slow_clients")
+    modes += ("count_connections",)
+    mode = next((f"--{m.replace('_', '-')}" for m in modes if getattr(args, m)), "(throughput)")
+    tee = sys.stdout = Tee(sys.stdout)
     prepare_database(args.links)
     codes_file = OUT / "codes.txt"
     workers = os.environ.get("WEB_CONCURRENCY", "(gunicorn.conf.py default)")
@@ -518,7 +826,15 @@ def main():
         f"gunicorn workers {workers}, wrk 2 threads, {args.connections} connections, "
         f"{args.seconds} s per run, {args.links:,} links, load average {os.getloadavg()[0]:.1f}"
     )
-    if args.pg_restart:
+    if args.count_connections:
+        count_connections(args, codes_file)
+    elif args.scan:
+        scan(args, codes_file)
+    elif args.health:
+        health_flood(args, codes_file)
+    elif args.slow_clients:
+        slow_clients(args, codes_file)
+    elif args.pg_restart:
         pg_restart(args, codes_file)
     elif args.kill_worker:
         kill_worker(args, codes_file)
@@ -530,6 +846,12 @@ def main():
         throughput(args, codes_file)
     spooled = [p.name for p in (OUT / "spool").glob("*") if not p.name.startswith("rejected")]
     print(f"spool files left after a graceful stop: {len(spooled)}")
+    sys.stdout = tee.stream
+    workers = os.environ.get("WEB_CONCURRENCY")
+    command = " ".join(
+        [f"WEB_CONCURRENCY={workers}"] * bool(workers) + ["bench/redirect", *sys.argv[1:]]
+    )
+    record_results(mode, command, "".join(tee.lines))
 
 
 if __name__ == "__main__":

@@ -10,14 +10,16 @@ The lane answers a request only when Django would answer it with the 302 and not
   URLconf itself, so a page added before the catch-all `<str:code>` is never shadowed);
 - a Host that ALLOWED_HOSTS accepts (Django's own `get_host()`);
 - over https, or SECURE_SSL_REDIRECT is off (otherwise Django sends its HTTPS hop);
-- a code this worker holds in its cache as an active, unexpired link (no database here).
-Everything else (cache misses, unknown, inactive or expired links, other methods, bad hosts,
-plain http) goes to Django unchanged, and `links.redirect.follow` answers it.
+- a code this worker holds in its cache as an active, unexpired link (no database here),
+  or one it knows no link has (`resolver.known_missing`: the 404 page, no click; a scan of
+  random codes would otherwise cost Django's whole stack per request).
+Everything else (cache misses, inactive or expired links, other methods, bad hosts, plain
+http) goes to Django unchanged, and `links.redirect.follow` answers it.
 
-The 302 carries exactly the headers Django's path gives it: the view's own helpers build it
-and the middleware that add headers to a redirect (security, clickjacking, Content-Length)
-process a sample once per settings. `links/tests/test_fast_redirect.py` compares the two
-paths header by header.
+The 302 and the 404 carry exactly the headers Django's path gives them: the view's own
+helpers build them and the middleware that add headers to such an answer (security,
+clickjacking, Content-Security-Policy, Content-Length) process a sample once per settings.
+`links/tests/test_fast_redirect.py` compares the two paths header by header.
 """
 
 import logging
@@ -37,9 +39,10 @@ from django.utils import timezone
 from django.utils.encoding import iri_to_uri
 
 from analytics import tracking
+from macondo.middleware import CSPMiddleware
 
 from . import resolver
-from .redirect import destination, follow, unstored
+from .redirect import destination, follow, not_found, unstored
 from .shortcodes import looks_like_code
 
 logger = logging.getLogger(__name__)
@@ -102,12 +105,36 @@ def _headers_of_a_redirect(secure):
     return tuple((name, value) for name, value in response.items() if name != "Location")
 
 
+def _answer_when_missing(secure):
+    """(status, headers, body) Django's stack gives the view's 404 page."""
+    response = not_found()
+    request = _Request({"wsgi.url_scheme": "https" if secure else "http"})
+    request.path = request.path_info = "/Sample404"  # any code: no setting names one
+    csp = CSPMiddleware(lambda request: None)
+    csp.process_request(request)
+    for middleware in (CommonMiddleware, XFrameOptionsMiddleware, csp, SecurityMiddleware):
+        if isinstance(middleware, type):
+            middleware = middleware(lambda request: None)
+        response = middleware.process_response(request, response)
+    return "404 Not Found", tuple(response.items()), response.content
+
+
+def _codes_answered_alike():
+    """Whether Django's 404 for a missing code is the same whatever the code: not when the
+    Content-Security-Policy leaves some path prefixes out."""
+    return not any(
+        (getattr(settings, name, None) or {}).get("EXCLUDE_URL_PREFIXES")
+        for name in ("CONTENT_SECURITY_POLICY", "CONTENT_SECURITY_POLICY_REPORT_ONLY")
+    )
+
+
 @dataclass(frozen=True)
 class _Config:
     open: bool
     ssl_redirect: bool
     headers: dict
     origin_keys: tuple
+    missing: dict | None  # secure -> the 404 answer, None: misses go to Django
 
 
 # Every environ key Django's is_secure() and get_host() may read.
@@ -129,6 +156,9 @@ def _config():
         ssl_redirect=settings.SECURE_SSL_REDIRECT,
         headers={secure: _headers_of_a_redirect(secure) for secure in (False, True)},
         origin_keys=_ORIGIN_KEYS + ((proxy_header[0],) if proxy_header else ()),
+        missing={secure: _answer_when_missing(secure) for secure in (False, True)}
+        if _codes_answered_alike()
+        else None,
     )
 
 
@@ -159,8 +189,8 @@ def _settings_changed(**kwargs):
 
 
 def answer(environ):
-    """(status, headers) of the 302 for this request, recorded as a click; None when Django
-    must answer it."""
+    """(status, headers, body) of the 302 for this request, recorded as a click, or of the
+    404 for a code no link has; None when Django must answer it."""
     config = _config()
     if not config.open or environ.get("REQUEST_METHOD") not in _SAFE_METHODS:
         return None
@@ -173,13 +203,17 @@ def answer(environ):
     if not allowed_host:
         return None  # Django's 400
     target = resolver.cached(code)
-    if target is None or not target.is_active or target.is_expired(timezone.now()):
+    if target is None:
+        if config.missing is not None and resolver.known_missing(code):
+            return config.missing[secure]
+        return None
+    if not target.is_active or target.is_expired(timezone.now()):
         return None
     location = iri_to_uri(destination(target, environ.get("QUERY_STRING")))
     if "\n" in location or "\r" in location:
         return None  # Django refuses such a header with its own error
     tracking.record(environ, target.link_id)
-    return "302 Found", [("Location", location), *config.headers[secure]]
+    return "302 Found", [("Location", location), *config.headers[secure]], b""
 
 
 class ShortLinkApplication:
@@ -198,9 +232,9 @@ class ShortLinkApplication:
             fast = None
         if fast is None:
             return self.django_application(environ, start_response)
-        status, headers = fast
+        status, headers, body = fast
         start_response(status, list(headers))
-        return [b""]
+        return [body]
 
 
 class ServerFloor:

@@ -36,9 +36,16 @@ class _Feed:
         except redis.RedisError as error:
             logger.warning("link change of %s not announced, Redis unavailable: %s", code, error)
 
+    def announce_all(self):
+        try:
+            self.client.xadd(self.stream, {"all": "1"}, maxlen=_STREAM_MAX_LENGTH, approximate=True)
+        except redis.RedisError as error:
+            logger.warning("bulk link change not announced, Redis unavailable: %s", error)
+
     def read(self):
         """Codes changed since the last read, or None when everything must be forgotten
-        (first contact, or Redis was away and changes may have been missed)."""
+        (first contact, Redis was away and changes may have been missed, or a bulk change
+        was announced)."""
         try:
             if self.last_id is None:
                 newest = self.client.xrevrange(self.stream, count=1)
@@ -53,11 +60,15 @@ class _Feed:
             self.last_id = None
             return ()
         codes = []
+        everything = False
         for _stream, messages in entries:
             for message_id, fields in messages:
                 self.last_id = message_id
-                codes.append(fields.get(b"code", b"").decode())
-        return codes
+                if b"all" in fields:
+                    everything = True
+                else:
+                    codes.append(fields.get(b"code", b"").decode())
+        return None if everything else codes
 
 
 _feed = None
@@ -78,6 +89,14 @@ def announce(code):
     feed = _current_feed()
     if feed is not None:
         feed.announce(code)
+
+
+def announce_all():
+    """Many links changed without a signal each (a bulk import): every worker forgets its
+    cache and reads the codes that exist again."""
+    feed = _current_feed()
+    if feed is not None:
+        feed.announce_all()
 
 
 def poll(now=None):

@@ -43,7 +43,8 @@ def _small_page(template, status):
     return unstored(HttpResponse(_page(template), status=status))
 
 
-def not_found_page():
+def not_found():
+    """The 404 of a code no link has (or a deactivated link: it is gone)."""
     return _small_page("links/link_not_found.html", 404)
 
 
@@ -67,13 +68,13 @@ def destination(target, query_string):
 @require_safe
 def follow(request, code):
     if not looks_like_code(code):
-        return not_found_page()
+        return not_found()
     try:
         target = resolve(code)
     except LookupUnavailable:
         return unavailable_page()
     if target is None or not target.is_active:
-        return not_found_page()
+        return not_found()
     if target.is_expired(timezone.now()):
         return _small_page("links/link_expired.html", 410)
     tracking.record(request.META, target.link_id)

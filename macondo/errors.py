@@ -76,7 +76,7 @@ def page_not_found(request, exception):
         # The dashboard's page, with the navigation for a signed-in colleague.
         return defaults.page_not_found(request, exception)
     # Most likely a mistyped short link: the same page as an unknown code.
-    return redirect.not_found_page()
+    return redirect.not_found()
 
 
 def server_error(request):

@@ -199,6 +199,9 @@ CSRF_COOKIE_HTTPONLY = True
 # --- Click tracking ----------------------------------------------------------------------------
 GEOIP_CITY_DB = env.str("GEOIP_CITY_DB", default="")
 GEOIP_ASN_DB = env.str("GEOIP_ASN_DB", default="")
+# Seconds between checks of whether a GeoIP file was replaced (geoipupdate): a new one is
+# then read by every worker without a restart.
+GEOIP_CHECK_SECONDS = env.float("GEOIP_CHECK_SECONDS", default=5.0)
 # How many reverse proxies in front of the app append to X-Forwarded-For. 0: trust none.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # Zero the last IPv4 octet / last 80 IPv6 bits before storing or logging an address.
@@ -351,16 +354,22 @@ FAST_REDIRECT = env.bool("FAST_REDIRECT", default=True)
 # Only a safety net for a missed announcement: each expiry costs one query per link and worker.
 LINK_CACHE_TTL = env.float("LINK_CACHE_TTL", default=3600.0)
 LINK_CACHE_SYNC_INTERVAL = env.float("LINK_CACHE_SYNC_INTERVAL", default=1.0)
-# Without Redis (or while it is down), and for unknown codes: a deactivated or edited link
-# stops or changes redirecting in every worker within this window.
+# Without Redis (or while it is down): a deactivated or edited link stops or changes
+# redirecting in every worker within this window; codes found missing are remembered as long.
 LINK_CACHE_TTL_WITHOUT_SYNC = env.float("LINK_CACHE_TTL_WITHOUT_SYNC", default=5.0)
-# Codes each worker keeps (LRU, ~300 bytes each); unknown codes count too, so scans stay
-# bounded. Set it to at least the number of links that get clicks.
+# Links each worker keeps (LRU, ~300 bytes each); codes no link has are kept apart
+# (LINK_CACHE_MISSING_SIZE). Set it to at least the number of links that get clicks.
 LINK_CACHE_SIZE = env.int("LINK_CACHE_SIZE", default=100000)
 # Newest active links loaded into each worker's cache when it starts (0: none).
 LINK_CACHE_PRIME = env.int("LINK_CACHE_PRIME", default=100000)
 # While PostgreSQL is down, known links keep redirecting from a cache entry up to this old.
 LINK_CACHE_STALE_SECONDS = env.float("LINK_CACHE_STALE_SECONDS", default=3600.0)
+# Codes no link has are remembered apart from the links (so a scan never evicts one), this
+# many per worker, for LINK_CACHE_TTL_WITHOUT_SYNC.
+LINK_CACHE_MISSING_SIZE = env.int("LINK_CACHE_MISSING_SIZE", default=10000)
+# With Redis, each worker holds every active link's code (~90 bytes each) and answers 404
+# for any other code without a query.
+LINK_CACHE_KNOWN_CODES = env.bool("LINK_CACHE_KNOWN_CODES", default=True)
 # Clicks are appended to files here and loaded into PostgreSQL by a flusher thread in each
 # worker. Local disk shared by all workers of a host, kept across restarts (not tmpfs).
 CLICK_SPOOL_DIR = env.str("CLICK_SPOOL_DIR", default=str(BASE_DIR / "var" / "click-spool"))
@@ -391,6 +400,9 @@ import macondo  # noqa: E402
 APP_VERSION = env.str("APP_VERSION", default=macondo.__version__)
 # Seconds /health waits for `SELECT 1` before answering 503 (probes time out at ~3-5 s).
 HEALTH_DATABASE_DEADLINE = env.float("HEALTH_DATABASE_DEADLINE", default=2.0)
+# Seconds one database check's answer is reused by every /health request of a worker: a
+# flood of /health then costs one connection per second per worker, not one per request.
+HEALTH_DATABASE_CACHE_SECONDS = env.float("HEALTH_DATABASE_CACHE_SECONDS", default=1.0)
 
 # Behind PgBouncer in transaction mode server-side cursors break (a cursor outlives the
 # transaction's server connection): set this true together with CONN_MAX_AGE=0.

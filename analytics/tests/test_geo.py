@@ -61,9 +61,9 @@ def test_unknown_private_or_invalid_addresses_get_empty_fields(geoip, address):
 
 def test_each_database_is_opened_once_per_process(geoip):
     geo.locate("192.0.2.1")
-    reader = geo._readers[geoip.GEOIP_CITY_DB]
+    reader = geo._database("city").reader
     geo.locate("198.51.100.1")
-    assert geo._readers[geoip.GEOIP_CITY_DB] is reader
+    assert geo._database("city").reader is reader
 
 
 @pytest.mark.parametrize("kind", ["missing", "junk", "truncated"])

@@ -3,6 +3,7 @@ import socket
 import threading
 import time
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
@@ -10,6 +11,8 @@ from django.test import override_settings
 
 import macondo
 from analytics.tests.geoip_files import city, write_city
+from macondo import health
+from macondo.tests.postgres_server import OwnPostgreSQL
 
 
 @pytest.fixture
@@ -39,7 +42,7 @@ def silent_server():
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
-    yield server.getsockname()[1]
+    yield SimpleNamespace(port=server.getsockname()[1], accepted=accepted)
     stop.set()
     thread.join()
     for conn in accepted:
@@ -54,7 +57,15 @@ def test_health_answers_200_with_database_geoip_recording_and_version(client, db
     assert response.json() == {
         "status": "ok",
         "database": True,
-        "geoip": {"loaded": False, "build_date": None},
+        "geoip": {
+            kind: {
+                "loaded": False,
+                "database_type": None,
+                "build_date": None,
+                "problem": "not configured",
+            }
+            for kind in ("city", "asn")
+        },
         "recording": {
             "ok": True,
             "spool_writable": True,
@@ -124,7 +135,7 @@ def test_health_answers_503_with_the_same_shape_when_the_database_is_unreachable
 def test_health_answers_503_before_3_seconds_when_the_database_never_answers(
     client, db, monkeypatch, silent_server
 ):
-    monkeypatch.setitem(connection.settings_dict, "PORT", str(silent_server))
+    monkeypatch.setitem(connection.settings_dict, "PORT", str(silent_server.port))
     monkeypatch.setitem(connection.settings_dict, "HOST", "127.0.0.1")
     started = time.monotonic()
     response = client.get("/health")
@@ -137,7 +148,12 @@ def test_health_reports_the_geoip_file_and_its_build_date(client, db, tmp_path):
     path = write_city(tmp_path / "city.mmdb", {"192.0.2.0/24": city("GB")}, built=date(2025, 11, 3))
     with override_settings(GEOIP_CITY_DB=path):
         body = client.get("/health").json()
-    assert body["geoip"] == {"loaded": True, "build_date": "2025-11-03"}
+    assert body["geoip"]["city"] == {
+        "loaded": True,
+        "database_type": "GeoLite2-City",
+        "build_date": "2025-11-03",
+        "problem": None,
+    }
 
 
 def test_health_says_geoip_is_not_loaded_when_the_file_is_missing_or_broken(client, db, tmp_path):
@@ -145,7 +161,9 @@ def test_health_says_geoip_is_not_loaded_when_the_file_is_missing_or_broken(clie
     broken.write_bytes(b"not a maxmind database")
     for path in (str(tmp_path / "missing.mmdb"), str(broken)):
         with override_settings(GEOIP_CITY_DB=path):
-            assert client.get("/health").json()["geoip"] == {"loaded": False, "build_date": None}
+            city = client.get("/health").json()["geoip"]["city"]
+            assert (city["loaded"], city["build_date"]) == (False, None)
+            assert city["problem"].startswith("unusable, fields stay empty: ")
 
 
 @override_settings(SECURE_SSL_REDIRECT=True)
@@ -156,3 +174,83 @@ def test_health_answers_plain_http_while_other_pages_redirect_to_https(client, d
 
 def test_health_needs_no_sign_in(client, db):
     assert client.get("/health").status_code == 200
+
+
+@pytest.fixture(scope="module")
+def own_postgresql():
+    server = OwnPostgreSQL()
+    server.start()
+    yield server
+    server.destroy()
+
+
+@pytest.fixture
+def health_of_own_postgresql(own_postgresql, monkeypatch, db):
+    """/health asks the test's own server; no earlier answer is reused."""
+    for key, value in own_postgresql.settings().items():
+        monkeypatch.setitem(connection.settings_dict, key, value)
+    health.reset()
+    yield own_postgresql
+    if not (own_postgresql.data / "postmaster.pid").exists():  # a test stopped it
+        own_postgresql.start()
+    health.reset()
+
+
+def test_a_flood_of_health_requests_shares_one_database_connection(
+    client, health_of_own_postgresql, settings
+):
+    settings.HEALTH_DATABASE_CACHE_SECONDS = 60
+    before = health_of_own_postgresql.connections()
+    for _ in range(50):
+        assert client.get("/health").status_code == 200
+    assert health_of_own_postgresql.connections() - before == 1
+
+
+def test_health_turns_503_within_the_deadline_when_the_database_stops_and_200_when_it_is_back(
+    client, health_of_own_postgresql, settings
+):
+    settings.HEALTH_DATABASE_CACHE_SECONDS = 0
+    settings.HEALTH_DATABASE_DEADLINE = 2
+    assert client.get("/health").status_code == 200
+    health_of_own_postgresql.stop()
+    started = time.monotonic()
+    response = client.get("/health")
+    elapsed = time.monotonic() - started
+    assert (response.status_code, response.json()["database"]) == (503, False)
+    assert elapsed < 3, f"/health took {elapsed:.1f} s once the database had stopped"
+    health_of_own_postgresql.start()
+    assert client.get("/health").status_code == 200
+
+
+def test_a_shared_answer_is_reused_only_for_the_cache_window(
+    client, health_of_own_postgresql, settings
+):
+    settings.HEALTH_DATABASE_CACHE_SECONDS = 0.3
+    assert client.get("/health").status_code == 200
+    health_of_own_postgresql.stop()
+    assert client.get("/health").status_code == 200  # the answer of a moment ago
+    time.sleep(0.4)
+    assert client.get("/health").status_code == 503
+
+
+def test_concurrent_checks_of_a_hung_database_run_one_at_a_time_within_the_deadline(
+    db, monkeypatch, silent_server, settings
+):
+    settings.HEALTH_DATABASE_CACHE_SECONDS = 0
+    monkeypatch.setitem(connection.settings_dict, "PORT", str(silent_server.port))
+    monkeypatch.setitem(connection.settings_dict, "HOST", "127.0.0.1")
+    health.reset()
+    answers = []
+    started = time.monotonic()
+    threads = [
+        threading.Thread(target=lambda: answers.append(health.database_reachable(deadline=1)))
+        for _ in range(8)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    assert answers == [False] * 8
+    assert elapsed < 2, f"eight concurrent checks took {elapsed:.1f} s"
+    assert len(silent_server.accepted) == 1
