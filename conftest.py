@@ -37,7 +37,7 @@ def admin_client(client, superuser):
     return client
 
 
-# --- Short links and click recording (issue 4) ---------------------------------------------
+# --- Short links and click recording ---------------------------------------------
 @pytest.fixture(autouse=True)
 def _click_spool(settings, tmp_path):
     """Each test spools clicks into its own folder and flushes them itself (no thread);

@@ -48,7 +48,7 @@ logger_class = "macondo.access_log.AccessLogger"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 
 
-# --- Click spool hooks (issue 4): keep these together ------------------------------------
+# --- Click spool hooks: keep these together ------------------------------------
 # Each worker appends clicks to its own spool file; a flusher thread loads them into
 # PostgreSQL about once a second (analytics/spool.py). On a graceful stop or reload
 # (SIGTERM, SIGHUP, max_requests) the exiting worker loads what it spooled; if PostgreSQL

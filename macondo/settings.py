@@ -127,7 +127,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
     )
 
-# --- Dashboard reports (issue 6) -----------------------------------------------------------
+# --- Dashboard reports -----------------------------------------------------------
 # PostgreSQL's JIT compiles big report queries for ~0.5 s before running them for ~0.05 s:
 # a loss for every dashboard page. Off unless DATABASE_JIT=true.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env.bool(
@@ -233,7 +233,7 @@ BOT_UA_MAX_LENGTH = env.int("BOT_UA_MAX_LENGTH", default=1000)
 # Distinct user agents whose verdict work is kept per process (bounded memory).
 BOT_UA_CACHE_SIZE = env.int("BOT_UA_CACHE_SIZE", default=10000)
 
-# --- Staff sign-in: Google through django-allauth, admin login rate limit (issue 3) ----------
+# --- Staff sign-in: Google through django-allauth, admin login rate limit ----------
 INSTALLED_APPS += [
     "allauth",
     "allauth.account",
@@ -345,7 +345,7 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
-# --- Short links and click recording (issue 4) -------------------------------------------
+# --- Short links and click recording -------------------------------------------
 # Cached short links are answered in WSGI, before Django's middleware (links.fast_redirect);
 # off: every redirect goes through the whole stack (for comparison, or if in doubt).
 FAST_REDIRECT = env.bool("FAST_REDIRECT", default=True)
@@ -393,7 +393,7 @@ BENCH_VIEWS = env.bool("BENCH_VIEWS", default=False)
 
 # --- Logging ----------------------------------------------------------------------------
 
-# --- Operations (issue 7): version, health, logging, CSP, database knobs -------------------
+# --- Operations: version, health, logging, CSP, database knobs -------------------
 import macondo  # noqa: E402
 
 # One place of the version (macondo/__init__.py); a deploy may set a git SHA instead.

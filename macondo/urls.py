@@ -10,16 +10,16 @@ urlpatterns = [
     # The site's root is the dashboard (signed-in staff; others are sent to sign in).
     path("", RedirectView.as_view(pattern_name="analytics:overview"), name="home"),
     path("admin/", admin.site.urls),
-    # Staff sign-in (issue 3): allauth's Google login, callback and sign-out.
+    # Staff sign-in: allauth's Google login, callback and sign-out.
     path("accounts/", include("allauth.urls")),
-    # Operations (issue 7): the platform probe, public and over plain http.
+    # Operations: the platform probe, public and over plain http.
     path("health", health.health, name="health"),
-    # Staff dashboard (issue 6): metrics pages, then managing links, clients, campaigns.
+    # Staff dashboard: metrics pages, then managing links, clients, campaigns.
     path("dashboard/", include("analytics.urls")),
     path("dashboard/", include("links.urls")),
 ]
 
-# --- Short links (issue 4): keep these LAST, after every app route. -----------------------
+# --- Short links: keep these LAST, after every app route. -----------------------
 if settings.BENCH_VIEWS:
     # Benchmark baseline: a constant 302 through the same middleware (bench/redirect).
     urlpatterns.append(path("bench-302/<str:code>", redirect.constant_redirect))
