@@ -60,8 +60,10 @@ class PatternSet:
     With `ignore_case`, `text` must be lower-cased by the caller (once for many sets).
     """
 
-    def __init__(self, patterns, ignore_case=True, use_re2=True):
+    def __init__(self, patterns, ignore_case=True, use_re2=True, at_word_start=False):
         fold = lower_pattern if ignore_case else str
+        if at_word_start:
+            fold = _at_word_start(fold, ignore_case)
         anchored, floating = defaultdict(list), defaultdict(list)
         anchored_rest, floating_rest = [], []
         linear = []
@@ -109,10 +111,38 @@ class PatternSet:
         except UnicodeEncodeError:
             # RE2 reads UTF-8; lone surrogates (undecodable bytes kept as surrogate escapes)
             # have none. No pattern names one, so U+FFFD in their place changes no answer.
-            return self._linear.search(_SURROGATE.sub("\ufffd", text))
+            return self._linear.search(without_surrogates(text))
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(text):
+    """`text` with lone surrogates as U+FFFD: RE2 reads UTF-8, which has none."""
+    return _SURROGATE.sub("\ufffd", text) if not text.isascii() else text
+
+
+# A pattern that begins with a letter or digit, a group or a class of them.
+_WORDLIKE_START = re.compile(r"[0-9A-Za-z]|[(\[][0-9A-Za-z]")
+
+
+def _at_word_start(fold, ignore_case):
+    """Folding that also makes a pattern match only where a word begins.
+
+    The lists' patterns are substrings ("Word/" for Microsoft Word, "008/" for a crawler
+    named 008): matched anywhere they fire inside "1Password/6.2.1" and "Opera
+    Mini/4.4.39008/37". Requiring no letter or digit just before keeps every name that
+    stands on its own ("MJ12bot/1.4", "+http://…") and drops those glued to another word.
+    """
+    before = "[^0-9a-z]" if ignore_case else "[^0-9A-Za-z]"
+
+    def folded(pattern):
+        pattern = fold(pattern)
+        if _WORDLIKE_START.match(pattern):
+            return f"(?:^|{before})(?:{pattern})"
+        return pattern
+
+    return folded
 
 
 @lru_cache(maxsize=1)
