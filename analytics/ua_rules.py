@@ -19,8 +19,10 @@ browser-shaped (no engine, no known client layout) is read whole.
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from .ua_tokens import split
+from .patterns import FastRegex
+from .ua_tokens import Part, split
 
 # Reason families (stored as "ua:<family>") and the rules that give them, in order.
 RULES = {
@@ -41,7 +43,7 @@ RULES = {
 HUMAN_RULES = ("browser", "allow-list", "client")
 
 # Payloads and scanner names: SQL, template and shell injection, out-of-band test domains.
-SCANNER = re.compile(
+SCANNER = FastRegex(
     r"\$\{jndi:|\$\{[a-z]+:|<script|\(\)\s*\{\s*:;\s*\}|\.\./\.\./|/etc/passwd"
     r"|\b(?:union(?:\s+all)?\s+select|waitfor\s+delay|sleep\s*\(\s*\d|benchmark\s*\(\d"
     r"|pg_sleep|dbms_pipe)"
@@ -51,12 +53,12 @@ SCANNER = re.compile(
     r"|[a-z0-9]scan(?:ner|s)?\b|\bscanner\b|\bonlyscans\b|\bsqlmap\b|\bnikto\b|\bnuclei\b"
     r"|\bzgrab\b|\bmasscan\b|\bnmap\b|acunetix|\bcensysinspect\b|\bodin;|netsparker|qualys"
 )
-HEADLESS = re.compile(
+HEADLESS = FastRegex(
     r"headless|phantomjs|slimerjs|selenium|webdriver|puppeteer|playwright|htmlunit|jsdom"
     r"|lightpanda|cypress"
 )
 # HTTP client libraries and command-line tools, as the first product token.
-HTTP_CLIENT = re.compile(
+HTTP_CLIENT = FastRegex(
     r"^(?:curl|wget|python-requests|python-urllib|python-httpx|python/[\d.]+ aiohttp|aiohttp"
     r"|httpx|go-http-client|okhttp|axios|node-fetch|node|undici|got|java|apache-httpclient"
     r"|libwww-perl|lwp::simple|postmanruntime|insomnia|httpie|ruby|faraday|rest-client"
@@ -64,33 +66,33 @@ HTTP_CLIENT = re.compile(
     r"|\b(?:windows)?powershell/"
 )
 # Synthetic monitoring and uptime services, read anywhere (some write in the KHTML comment).
-MONITOR = re.compile(
+MONITOR = FastRegex(
     r"synthetic|uptime|\bmonitoring\b|site24x7|statuscake|pingdom|catchpoint|dejaclick"
     r"|gomezagent|\bptst\b|thousandeyes|dmbrowser|checkly|freshping|hetrix|monitis|alertsite"
     r"|\bzabbix\b|nodeping|sitescope|\boh dear\b|dynatrace/|\bprtg\b|monitor/|appinsights"
     r"|neustar wpm"
 )
 # Link-preview fetchers: the app fetches the page to draw a card, no person has clicked yet.
-PREVIEW = re.compile(
+PREVIEW = FastRegex(
     r"facebookexternalhit|facebookcatalog|facebot|whatsapp|slackbot|slack-imgproxy|twitterbot"
     r"|telegrambot|discordbot|linkedinbot|skypeuripreview|redditbot|pinterestbot|vkshare"
     r"|viber|iframely|embedly|snap url preview|cardyb|mastodon|microsoftpreview"
     r"|google-pagerenderer|kakaotalk-scrap|line-poker"
 )
 # Google's agents other than Googlebot are named "Google-Xxx" or glue "Google" to a word.
-GOOGLE_AGENT = re.compile(
-    r"\bgoogle-(?!chrome|sketchup|tr-)[a-z]|googleweblight|google favicon|googleother|googleproducer"
+GOOGLE_AGENT = FastRegex(
+    r"\bgoogle-(?:[abd-rt-z]|c[a-gi-z]|s[a-jl-z]|t[a-qs-z])|googleweblight|google favicon|googleother|googleproducer"
     r"|googledocs|appengine-google|google web preview|\bgoogle \(\+https?:"
 )
 # Crawlers both maintained lists miss, each seen in the corpora (README, "Bot verdicts").
-OWN_CRAWLERS = re.compile(r"\b(?:sparkler|squider|evaliant|dataprovider\.com|qwantify|abonti)\b")
+OWN_CRAWLERS = FastRegex(r"\b(?:sparkler|squider|evaliant|dataprovider\.com|qwantify|abonti)\b")
 # A self-declared robot: a word ending in bot / crawler / spider / scraper, a URL, an e-mail.
-SELF_DECLARED = re.compile(
+SELF_DECLARED = FastRegex(
     r"(?:bot|crawler|spider|scraper)\b|\+https?://|[a-z0-9._-]+@[a-z0-9-]+\.[a-z]{2,}"
 )
 # A domain name of its own ("(via babelfish.yahoo.com)", "stumbleupon.com"); not read in a
 # platform comment, where Internet Explorer showed its ISP's ("Supplied by Tesco.net").
-DOMAIN = re.compile(
+DOMAIN = FastRegex(
     r"(?:^|[\s;(])(?:[a-z0-9-]+\.)*[a-z0-9-]{2,}\.(?:com|net|org|io|co|ru|de|fr|cz|ai|app|dev"
     r"|info)(?:$|[\s;)/])"
 )
@@ -115,7 +117,7 @@ COMPATIBLE_BROWSER = re.compile(
 # Something a person's client names: an engine, a browser (incl. feature-phone and text
 # browsers), a platform, a device maker, a TV standard, an app's HTTP or media stack.
 # Not starting with "Mozilla/" is no evidence either way.
-CLIENT_EVIDENCE = re.compile(
+CLIENT_EVIDENCE = FastRegex(
     r"mozilla/|opera|webkit|gecko|khtml|presto|trident|msie|midp|cldc|profile/|browser"
     r"|obigo|netfront|up\.(?:browser|link)|ucweb|blackberry|nokia|samsung|sonyericsson"
     r"|symbian|series ?60|dalvik/|cfnetwork/|applecoremedia/|hbbtv|smart-?tv|tizen|webos"
@@ -238,30 +240,31 @@ class Identity:
     app: str  # the last allow-listed app token left out of both, if any
     browser: str  # the most specific browser token, if any
     browser_shaped: bool
+    parts: tuple  # the agent split (ua_tokens.split)
 
 
 def identity(user_agent):
     """The text of a user agent that names its software (module docstring)."""
     lower = user_agent.lower()
+    parts = tuple(split(user_agent))
     shaped = OTHER_CLIENTS.search(lower) or (
-        lower.startswith("mozilla/")
-        and (ENGINE.search(lower) or _compatible_browser(user_agent, lower))
+        lower.startswith("mozilla/") and (ENGINE.search(lower) or _compatible_browser(parts))
     )
     if not shaped:
-        return Identity(user_agent, user_agent, "", "", False)
+        return Identity(user_agent, user_agent, "", "", False, parts)
     units, named, apps, browsers = [], [], [], []
     previous = None  # the product before a comment: whose comment it is
     first = True  # the product is the agent's first
     platform_seen = False  # the first product's first comment is the platform comment
-    for part in split(user_agent):
+    for part in parts:
         if part.kind == "product":
-            name = part.name
-            if ALLOW_TOKENS.match(name):
+            kind = _token_kind(part.name)
+            if kind == "allow":
                 apps.append(part.text)
             else:
                 units.append(part.text)
                 named.append(part.text)
-                if BROWSER_TOKENS.match(name):
+                if kind == "browser":
                     browsers.append(part.text)
             previous, first = part, previous is None
             platform_seen = platform_seen or not first
@@ -272,7 +275,13 @@ def identity(user_agent):
                 units.append(part.text)
                 named.append(part.text)
         else:
-            read, read_named = _comment_units(part, previous, first and not platform_seen)
+            if previous is None:
+                owner = None
+            elif "/" not in previous.text or _token_kind(previous.name) == "allow":
+                owner = "app"
+            else:
+                owner = "software"
+            read, read_named = _comment_units(part.text, owner, first and not platform_seen)
             platform_seen = True
             units.extend(read)
             named.extend(read_named)
@@ -280,45 +289,59 @@ def identity(user_agent):
         (t for t in reversed(browsers) if _name(t) not in PLAIN_BROWSER_TOKENS),
         browsers[-1] if browsers else "",
     )
-    return Identity(" ".join(units), " ".join(named), apps[-1] if apps else "", browser, True)
+    apps = apps[-1] if apps else ""
+    return Identity(" ".join(units), " ".join(named), apps, browser, True, parts)
 
 
-def _comment_units(part, previous, platform):
-    """(fields all rules read, those of them outside a desktop platform comment)."""
-    fields = part.fields
+@lru_cache(maxsize=4096)
+def _token_kind(name):
+    """ "allow" (left out of the identity), "browser" or None: names repeat across agents."""
+    if ALLOW_TOKENS.match(name):
+        return "allow"
+    return "browser" if BROWSER_TOKENS.match(name) else None
+
+
+# Platform comments repeat across agents ("Windows NT 10.0; Win64; x64"): bounded cache.
+@lru_cache(maxsize=4096)
+def _comment_units(text, owner, platform):
+    """(fields all rules read, those of them outside a desktop platform comment).
+
+    `owner`: None (no product before it), "app" (an app token or a bare word) or "software"
+    (any other product).
+    """
+    fields = Part("comment", text).fields
     if not fields:
-        return [], []
+        return (), ()
     lowered = [field.lower() for field in fields]
     if "compatible" in lowered:
         after = lowered.index("compatible") + 1
         if after == len(fields) or not COMPATIBLE_BROWSER_NAME.match(lowered[after]):
             # "(compatible; Googlebot/2.1; +http://…)": a tool names itself.
-            rest = [f for f, low in zip(fields, lowered, strict=True) if low != "compatible"]
+            rest = tuple(f for f, low in zip(fields, lowered, strict=True) if low != "compatible")
             return rest, rest
     if "khtml" in lowered or "like gecko" in " ".join(lowered):
         # "(KHTML, like Gecko; googleweblight)": what follows the engine names software.
-        extra = [_ENGINE_WORDS.sub("", f).strip() for f in fields]
-        extra = [f for f in extra if f]
+        extra = tuple(e for e in (_ENGINE_WORDS.sub("", f).strip() for f in fields) if e)
         return extra, extra
-    if previous is not None and not platform and not lowered[0].startswith("edition "):
-        name = previous.name
-        if "/" in previous.text and not ALLOW_TOKENS.match(name):
-            # After a browser's token ("… Firefox/38.0 (IndeedBot 1.1)") or an unknown
-            # product ("Nikto/2.5.0 (Evasions:None)"): the comment names software.
-            return fields, fields
+    if owner == "software" and not platform and not lowered[0].startswith("edition "):
+        # After a browser's token ("… Firefox/38.0 (IndeedBot 1.1)") or an unknown product
+        # ("Nikto/2.5.0 (Evasions:None)"): the comment names software.
+        return tuple(fields), tuple(fields)
     # The platform comment, the comment of an app token or bare word ("Instagram
     # 406.0.0.58.159 Android (…; OPPO; CPH2557; …)"), Opera's "(Edition Campaign 34)":
     # only fields that name software are read. A desktop platform names no device: all its
     # fields are read ("Windows NT 6.1; Neustar WPM"); a phone's never are.
-    software = [f for f in fields if SOFTWARE_FIELD.search(f) and _name(f) not in PLATFORM_NAMES]
-    if platform and not DEVICE_PLATFORM.search(part.text.lower()):
+    software = tuple(
+        f for f in fields if SOFTWARE_FIELD.search(f) and _name(f) not in PLATFORM_NAMES
+    )
+    if platform and not DEVICE_PLATFORM.search(text.lower()):
         # Less the allow-listed add-ons Internet Explorer listed there ("PeoplePal 6.2") and
         # Opera's distribution partner ("Edition Seznam").
-        kept = [
+        kept = tuple(
             f
             for f, low in zip(fields, lowered, strict=True)
-            if not ALLOW_TOKENS.match(_name(f.split()[0])) and not low.startswith("edition ")
-        ]
+            if _token_kind(_name(f.split()[0])) != "allow" and not low.startswith("edition ")
+        )
         return kept, software
     return software, software
 
@@ -366,7 +389,7 @@ class Rules:
             for word in text.replace(";", " ").split():
                 if TOOL_NAME.search(_name(word)):
                     return Decision("crawler", "tool-name", word)
-            if (found := _compatible_not_browser(user_agent, lower)) is not None:
+            if (found := _compatible_not_browser(agent.parts, lower)) is not None:
                 return Decision("not-browser", "compatible-not-browser", found)
             if not CLIENT_EVIDENCE.search(lower):
                 return Decision("not-browser", "no-client", user_agent.split(" ", 1)[0])
@@ -377,20 +400,20 @@ class Rules:
         return Decision(None, "client", user_agent.split(" ", 1)[0])
 
 
-def _compatible_browser(user_agent, lower):
-    return "compatible" in lower and any(
+def _compatible_browser(parts):
+    return any(
         COMPATIBLE_BROWSER_NAME.match(field.lower())
-        for part in split(user_agent)
+        for part in parts
         if part.kind == "comment"
         for field in part.fields
     )
 
 
-def _compatible_not_browser(user_agent, lower):
+def _compatible_not_browser(parts, lower):
     """The name in "Mozilla/5.0 (compatible; Name/1.0)" when nothing else names a browser."""
     if "compatible" not in lower or ENGINE.search(lower):
         return None
-    for part in split(user_agent):
+    for part in parts:
         if part.kind != "comment":
             continue
         fields = [f for f in part.fields if f.lower() not in ("compatible", "u", "i", "n")]
