@@ -102,22 +102,15 @@ class PatternSet:
         self.size = sum(map(len, anchored.values())) + sum(map(len, floating.values()))
         self.size += len(anchored_rest) + len(floating_rest) + len(linear) + len(word_start)
         self.in_re2 = len(linear) + len(word_start)
-        self._linear = (
-            re2.compile("|".join(f"(?:{p})" for p in linear), _re2_options()) if linear else None
-        )
-        self._word_start = (
-            re2.compile(
-                f"(?:^|{before})(?:{'|'.join(f'(?:{p})' for p in word_start)})", _re2_options()
-            )
-            if word_start
-            else None
-        )
+        # One RE2 call per search: the word-start group and the other patterns side by side.
+        branches = [f"(?:{p})" for p in linear]
+        if word_start:
+            branches.insert(0, f"(?:^|{before})(?:{'|'.join(f'(?:{p})' for p in word_start)})")
+        self._linear = re2.compile("|".join(branches), _re2_options()) if branches else None
         self._anchored = _dispatch(anchored, anchored_rest)
         self._floating = _dispatch(floating, floating_rest)
 
     def search(self, text):
-        if self._word_start and (found := _search(self._word_start, text)):
-            return found
         if self._linear and (found := _search(self._linear, text)):
             return found
         if self._anchored and (found := self._anchored.match(text)):

@@ -43,7 +43,7 @@ RULES = {
 HUMAN_RULES = ("browser", "allow-list", "client")
 
 # Payloads and scanner names: SQL, template and shell injection, out-of-band test domains.
-SCANNER = FastRegex(
+SCANNER = re.compile(
     r"\$\{jndi:|\$\{[a-z]+:|<script|\(\)\s*\{\s*:;\s*\}|\.\./\.\./|/etc/passwd"
     r"|\b(?:union(?:\s+all)?\s+select|waitfor\s+delay|sleep\s*\(\s*\d|benchmark\s*\(\d"
     r"|pg_sleep|dbms_pipe)"
@@ -53,12 +53,12 @@ SCANNER = FastRegex(
     r"|[a-z0-9]scan(?:ner|s)?\b|\bscanner\b|\bonlyscans\b|\bsqlmap\b|\bnikto\b|\bnuclei\b"
     r"|\bzgrab\b|\bmasscan\b|\bnmap\b|acunetix|\bcensysinspect\b|\bodin;|netsparker|qualys"
 )
-HEADLESS = FastRegex(
+HEADLESS = re.compile(
     r"headless|phantomjs|slimerjs|selenium|webdriver|puppeteer|playwright|htmlunit|jsdom"
     r"|lightpanda|cypress"
 )
 # HTTP client libraries and command-line tools, as the first product token.
-HTTP_CLIENT = FastRegex(
+HTTP_CLIENT = re.compile(
     r"^(?:curl|wget|python-requests|python-urllib|python-httpx|python/[\d.]+ aiohttp|aiohttp"
     r"|httpx|go-http-client|okhttp|axios|node-fetch|node|undici|got|java|apache-httpclient"
     r"|libwww-perl|lwp::simple|postmanruntime|insomnia|httpie|ruby|faraday|rest-client"
@@ -66,44 +66,66 @@ HTTP_CLIENT = FastRegex(
     r"|\b(?:windows)?powershell/"
 )
 # Synthetic monitoring and uptime services, read anywhere (some write in the KHTML comment).
-MONITOR = FastRegex(
+MONITOR = re.compile(
     r"synthetic|uptime|\bmonitoring\b|site24x7|statuscake|pingdom|catchpoint|dejaclick"
     r"|gomezagent|\bptst\b|thousandeyes|dmbrowser|checkly|freshping|hetrix|monitis|alertsite"
     r"|\bzabbix\b|nodeping|sitescope|\boh dear\b|dynatrace/|\bprtg\b|monitor/|appinsights"
     r"|neustar wpm"
 )
 # Link-preview fetchers: the app fetches the page to draw a card, no person has clicked yet.
-PREVIEW = FastRegex(
+PREVIEW = re.compile(
     r"facebookexternalhit|facebookcatalog|facebot|whatsapp|slackbot|slack-imgproxy|twitterbot"
     r"|telegrambot|discordbot|linkedinbot|skypeuripreview|redditbot|pinterestbot|vkshare"
     r"|viber|iframely|embedly|snap url preview|cardyb|mastodon|microsoftpreview"
     r"|google-pagerenderer|kakaotalk-scrap|line-poker"
 )
 # Google's agents other than Googlebot are named "Google-Xxx" or glue "Google" to a word.
-GOOGLE_AGENT = FastRegex(
+GOOGLE_AGENT = re.compile(
     r"\bgoogle-(?:[abd-rt-z]|c[a-gi-z]|s[a-jl-z]|t[a-qs-z])|googleweblight|google favicon|googleother|googleproducer"
     r"|googledocs|appengine-google|google web preview|\bgoogle \(\+https?:"
 )
 # Crawlers both maintained lists miss, each seen in the corpora (README, "Bot verdicts").
-OWN_CRAWLERS = FastRegex(r"\b(?:sparkler|squider|evaliant|dataprovider\.com|qwantify|abonti)\b")
+OWN_CRAWLERS = re.compile(r"\b(?:sparkler|squider|evaliant|dataprovider\.com|qwantify|abonti)\b")
 # A self-declared robot: a word ending in bot / crawler / spider / scraper, a URL, an e-mail.
-SELF_DECLARED = FastRegex(
+SELF_DECLARED = re.compile(
     r"(?:bot|crawler|spider|scraper)\b|\+https?://|[a-z0-9._-]+@[a-z0-9-]+\.[a-z]{2,}"
 )
 # A domain name of its own ("(via babelfish.yahoo.com)", "stumbleupon.com"); not read in a
 # platform comment, where Internet Explorer showed its ISP's ("Supplied by Tesco.net").
-DOMAIN = FastRegex(
+DOMAIN = re.compile(
     r"(?:^|[\s;(])(?:[a-z0-9-]+\.)*[a-z0-9-]{2,}\.(?:com|net|org|io|co|ru|de|fr|cz|ai|app|dev"
     r"|info)(?:$|[\s;)/])"
 )
 # What tools call themselves: the end of a product's name.
-TOOL_NAME = re.compile(
+TOOL_NAME = (
     r"(?:^|[a-z0-9_-])(?:crawler|spider|scanner|fetcher|checker|inspector|detector|analy[sz]er"
     r"|auditor|harvester|scraper|snapshotter|screenshotter|thumbnailer|validator|archiver"
     r"|indexer|extractor|audittool)$"
     # Short endings only after a longer name: "CybaaAgent", not "Agent".
     r"|[a-z0-9]{3}(?:agent|bot|lookup|finder|tester|watcher|prober?|collector|health"
     r"|measurement)$"
+)
+TOOL_NAME_WORD = re.compile(TOOL_NAME)
+# Every own rule that reads the agent's text, as one RE2 expression over the whole agent in
+# lower case: most browsers match none of them, and one call is cheaper than ten (each rule
+# reads a part of the agent, so this only tells which agents to read rule by rule).
+SCREEN = FastRegex(
+    "|".join(
+        f"(?:{pattern.pattern})"
+        for pattern in (
+            SCANNER,
+            HEADLESS,
+            MONITOR,
+            HTTP_CLIENT,
+            PREVIEW,
+            GOOGLE_AGENT,
+            OWN_CRAWLERS,
+            SELF_DECLARED,
+            DOMAIN,
+        )
+    )
+    + "|"
+    + TOOL_NAME.replace("$", "(?:$|[/\\s;,()])").replace("(?:^|", "(?:^|[\\s;,(]|")
 )
 # Engines and browsers whose presence makes an agent browser-shaped.
 ENGINE = re.compile(r"applewebkit/|gecko/|like gecko|presto/|khtml|trident/|goanna/")
@@ -117,7 +139,7 @@ COMPATIBLE_BROWSER = re.compile(
 # Something a person's client names: an engine, a browser (incl. feature-phone and text
 # browsers), a platform, a device maker, a TV standard, an app's HTTP or media stack.
 # Not starting with "Mozilla/" is no evidence either way.
-CLIENT_EVIDENCE = FastRegex(
+CLIENT_EVIDENCE = re.compile(
     r"mozilla/|opera|webkit|gecko|khtml|presto|trident|msie|midp|cldc|profile/|browser"
     r"|obigo|netfront|up\.(?:browser|link)|ucweb|blackberry|nokia|samsung|sonyericsson"
     r"|symbian|series ?60|dalvik/|cfnetwork/|applecoremedia/|hbbtv|smart-?tv|tizen|webos"
@@ -362,17 +384,19 @@ class Rules:
     def decide(self, user_agent):
         lower = user_agent.lower()
         own = self.own_rules
-        if own and (found := SCANNER.search(lower)):
-            return Decision("scanner", "scanner", found.group())
-        if own and (found := HEADLESS.search(lower)):
-            return Decision("headless", "headless", found.group())
-        if own and (found := MONITOR.search(lower)):
-            return Decision("monitor", "monitor", found.group())
-        if own and (found := HTTP_CLIENT.search(lower)):
-            return Decision("http-client", "http-client", found.group().strip(" /;("))
+        suspect = own and SCREEN.search(lower) is not None
+        if suspect:
+            for rule, pattern in (
+                ("scanner", SCANNER),
+                ("headless", HEADLESS),
+                ("monitor", MONITOR),
+                ("http-client", HTTP_CLIENT),
+            ):
+                if found := pattern.search(lower):
+                    return Decision(rule, rule, found.group().strip(" /;("))
         agent = identity(user_agent)
         text = agent.text.lower()
-        if own:
+        if suspect:
             if found := PREVIEW.search(text):
                 return Decision("preview", "preview", found.group())
             # Not in a platform comment: Google's toolbar named itself there ("Google-TR-1").
@@ -381,14 +405,15 @@ class Rules:
         for rule, patterns, reads_lower in self.lists:
             if found := patterns.search(text if reads_lower else agent.text):
                 return Decision("crawler", rule, found.group().strip(" ;,()[]"))
-        if own:
+        if suspect:
             if found := OWN_CRAWLERS.search(text):
                 return Decision("crawler", "own-list", found.group())
             if found := SELF_DECLARED.search(text) or DOMAIN.search(agent.named.lower()):
                 return Decision("crawler", "self-declared", found.group().strip(" ;()/"))
             for word in text.replace(";", " ").split():
-                if TOOL_NAME.search(_name(word)):
+                if TOOL_NAME_WORD.search(_name(word)):
                     return Decision("crawler", "tool-name", word)
+        if own:
             if (found := _compatible_not_browser(agent.parts, lower)) is not None:
                 return Decision("not-browser", "compatible-not-browser", found)
             if not CLIENT_EVIDENCE.search(lower):
