@@ -31,6 +31,7 @@ from . import bursts
 from .crawlers import Classifier
 from .datacenters import is_datacenter
 from .geo import NOWHERE, Location
+from .ua_rules import Decision
 from .visit import Visit
 
 WEIGHTS = {
@@ -42,6 +43,7 @@ WEIGHTS = {
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # Bytes that were not UTF-8, after a decoder replaced them (U+FFFD) or escaped them.
 NOT_TEXT = re.compile(r"[\ufffd\udc80-\udcff]")
+C1_CONTROLS = re.compile(r"[\x80-\x9f]")
 PREFETCH = re.compile(r"prefetch|prerender|preview", re.IGNORECASE)
 PURPOSE_HEADERS = ("purpose", "x-purpose", "sec-purpose", "x-moz")
 NAVIGATION_HEADERS = (
@@ -94,20 +96,29 @@ class UserAgentFacts:
     codes: tuple[str, ...]  # decisive ua:* codes
     claims_browser: bool
     expects_client_hints: bool
+    decision: Decision  # which rule and token decided (classify_ua --explain)
 
 
 def _is_malformed(user_agent):
+    """Control characters, or bytes that were not text.
+
+    The text may come decoded from UTF-8 (a decoder's U+FFFD or surrogate escapes mark the
+    bytes that were not UTF-8) or as WSGI hands a header over, each byte one latin-1
+    character. Valid text with characters U+0080-U+00FF ("Versão", a no-break space) is
+    fine either way: as decoded text it is what the visitor sent; as latin-1 it is either
+    UTF-8 ("VersÃ£o" decodes back) or ISO-8859-1, which HTTP allows in a header. Only the
+    C1 controls (U+0080-U+009F) are never text: present, the text must be latin-1 bytes of
+    valid UTF-8 (a "华为" arrives as "å\x8d\x8e…"), else it is malformed.
+    """
     if user_agent.isascii():
         return bool(CONTROL_CHARS.search(user_agent))
     if CONTROL_CHARS.search(user_agent) or NOT_TEXT.search(user_agent):
         return True
-    # WSGI hands headers over as latin-1: UTF-8 device names (a real phone's "华为") survive
-    # the round trip back to bytes and UTF-8, random bytes do not.
+    if not C1_CONTROLS.search(user_agent):
+        return False
     try:
         user_agent.encode("latin-1").decode("utf-8")
-    except UnicodeEncodeError:
-        return False  # already decoded text with characters beyond latin-1: fine
-    except UnicodeDecodeError:
+    except (UnicodeEncodeError, UnicodeDecodeError):
         return True
     return False
 
@@ -121,7 +132,8 @@ def _user_agent_facts(user_agent, malformed):
     codes = []
     if malformed:
         codes.append("ua:malformed")
-    family = _classifier().family(user_agent)
+    decision = _classifier().decide(user_agent)
+    family = decision.family
     if family:
         codes.append(f"ua:{family}")
     lower = user_agent.lower()
@@ -136,6 +148,7 @@ def _user_agent_facts(user_agent, malformed):
             and int(chromium.group(1)) >= CLIENT_HINTS_SINCE
             and not WEBVIEW.search(lower)
         ),
+        decision=decision,
     )
 
 

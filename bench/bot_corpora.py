@@ -10,8 +10,10 @@ regeneration shows up as a readable diff. Then run the bot tests (see README, "B
 """
 
 import argparse
+import io
 import json
 import random
+import re
 import subprocess
 import sys
 import tarfile
@@ -21,10 +23,32 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "analytics" / "tests" / "data"
+sys.path.insert(0, str(ROOT))
 
 # Real-browser corpora; the bot corpora follow the installed pattern packages by default.
 FAKE_USERAGENT = "2.2.0"
 NPM_USER_AGENTS = "2.1.198"
+# random-user-agent ships 326k agents with a software type each (whatismybrowser.com's
+# labels, 2018): a fixed-seed sample of browsers and in-app browsers, and every bot.
+RANDOM_USER_AGENT = "1.0.1"
+RUA_BROWSERS = 10_000
+RUA_IN_APP = 2_000
+# Lines the source labels browsers that are not a browser's agent: a bare name and version
+# ("Chrome/66", "Firefox 10"), Office apps' own link checks, agents that name a bot,
+# crawler, headless or automation tool, a URL or an address.
+RUA_TYPED = re.compile(
+    r"^(?:chrome|chromium|firefox|iceweasel|crios|safari|edge|msie|internet explorer"
+    r"|mozilla firefox|google chrome|mobile firefox)\b[^(]*$",
+    re.IGNORECASE,
+)
+RUA_OFFICE = re.compile(
+    r"^Microsoft Office|\b(?:Word|Excel|PowerPoint|Outlook|OneNote)/\d|FrontPage"
+)
+RUA_SAYS_BOT = re.compile(r"bot|crawl|spider|headless|phantomjs|https?://|@|scan|fetch", re.I)
+# Lines the source labels bots that are phones or search apps' in-app browsers: HTC's
+# "Butterfly" and HOTWAV's "Cosmos" phones, Yahoo Japan's and Sogou's apps.
+RUA_MISLABELLED_BOTS = {"topsy-butterfly-robot", "cosmos-crawler"}
+RUA_IN_APP_NOT_BOT = re.compile(r"YJApp-|SogouSearch|SogouMobileBrowser|Sogousearch")
 # crawlerdetect's device fixture has 165k lines (24 MB): keep a fixed-seed sample, weighted
 # towards in-app browsers (social and messaging apps), the case where pattern lists err.
 DEVICE_SAMPLE_IN_APP = 1000
@@ -64,6 +88,37 @@ def member(archive, suffix):
         return t.extractfile(name).read().decode()
 
 
+def random_user_agent(archive):
+    """(browsers, in-app browsers, bots) of random-user-agent's labelled data."""
+    from analytics.devices import _parser  # uap-core's regexes: its "Spider" is a second opinion
+
+    with zipfile.ZipFile(archive) as wheel:
+        inner = wheel.read("random_user_agent/data/user_agents.zip")
+    with zipfile.ZipFile(io.BytesIO(inner)) as data:
+        rows = [json.loads(line) for line in data.read("user_agents.jl").splitlines()]
+    browsers, in_app, bots = set(), set(), set()
+    for row in rows:
+        agent, kind = row["user_agent"].strip(), row["software_type"]
+        if kind.startswith("browser"):
+            if RUA_TYPED.match(agent) or RUA_OFFICE.search(agent) or RUA_SAYS_BOT.search(agent):
+                continue
+            if _parser().parse(agent).with_defaults().device.family == "Spider":
+                continue
+            (in_app if kind.endswith("in-app-browser") else browsers).add(agent)
+        elif (
+            kind.startswith("bot")
+            and row["software_name"] not in RUA_MISLABELLED_BOTS
+            and not RUA_IN_APP_NOT_BOT.search(agent)
+        ):
+            bots.add(agent)
+    rng = random.Random(15)
+    return (
+        rng.sample(sorted(browsers), RUA_BROWSERS),
+        rng.sample(sorted(in_app), RUA_IN_APP),
+        sorted(bots),
+    )
+
+
 def write(name, lines, source):
     lines = sorted(
         {line.strip().strip('"').strip() for line in lines if line.strip() and "\n" not in line}
@@ -83,7 +138,7 @@ def main():
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        for sub in ("cua", "cd", "fua", "npm"):
+        for sub in ("cua", "cd", "fua", "npm", "rua"):
             (tmp / sub).mkdir()
 
         cua = pip_download("crawler-user-agents", args.crawler_user_agents, tmp / "cua")
@@ -121,6 +176,13 @@ def main():
             browsers,
             f"fake-useragent {args.fake_useragent} + npm user-agents {args.npm_user_agents}",
         )
+
+        rua = pip_download("random-user-agent", RANDOM_USER_AGENT, tmp / "rua")
+        rua_browsers, rua_in_app, rua_bots = random_user_agent(rua)
+        source = f"random-user-agent {RANDOM_USER_AGENT}"
+        write("browsers-random-user-agent.txt", rua_browsers, f"{source} (seeded sample)")
+        write("browsers-random-user-agent-in-app.txt", rua_in_app, f"{source} (seeded sample)")
+        write("bots-random-user-agent.txt", rua_bots, source)
 
 
 if __name__ == "__main__":

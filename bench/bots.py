@@ -7,12 +7,17 @@
 - burst detection against Redis (both rules), alone and in loads of 500, when Redis answers;
 - recall / false positives of each pattern source alone, on its own and on the other
   source's corpus, and of the full verdict.
+- recall on every bot corpus and false positives on every human corpus of
+  analytics/tests/data/ (the full verdict).
 Run with `--quick` for a smaller run. The process runs single-threaded; on a shared machine
-figures vary by +-30%.
+figures vary by +-30%. The figures also replace the "bench/bots" section of
+bench/RESULTS.md.
 """
 
+import io
 import os
 import random
+import re
 import statistics
 import sys
 import time
@@ -59,7 +64,16 @@ def per_call(fn, items):
     return (time.perf_counter() - start) / len(items) * 1e6
 
 
+RESULTS = ROOT / "bench" / "RESULTS.md"
+
+
 def main():
+    report = io.StringIO()
+
+    def say(line=""):
+        print(line)
+        report.write(line + "\n")
+
     rng = random.Random(5)
     browsers = corpus("browsers.txt")
     bot_uas = corpus("bots-crawler-user-agents.txt") + corpus("bots-crawlerdetect.txt")
@@ -79,8 +93,9 @@ def main():
     visits = [Visit(user_agent=ua, headers=HEADERS) for ua in rng.choices(distinct, weights, k=n)]
     bots._cached_facts.cache_clear()
     us = per_call(lambda visit: bots.judge(visit, comcast), visits)
-    print(
-        f"repeat-heavy mix ({n:,} visits, {len(distinct)} distinct agents): {us:.1f} µs per verdict"
+    say(
+        f"amortised, repeat-heavy mix ({n:,} visits, {len(distinct)} distinct agents): "
+        f"{us:.1f} µs per verdict"
     )
 
     # All distinct: each user agent new to the process.
@@ -94,9 +109,9 @@ def main():
         bots.judge(Visit(user_agent=ua, headers=HEADERS))
         samples.append((time.perf_counter() - t) * 1e6)
     samples.sort()
-    print(
-        f"all-distinct ({m:,} never-seen agents): mean {statistics.mean(samples):.0f} µs, "
-        f"p50 {samples[len(samples) // 2]:.0f} µs, p99 {samples[int(len(samples) * 0.99)]:.0f} µs,"
+    say(
+        f"never-seen agent ({m:,} distinct): median {samples[len(samples) // 2]:.1f} µs, "
+        f"mean {statistics.mean(samples):.0f} µs, p99 {samples[int(len(samples) * 0.99)]:.0f} µs,"
         f" max {samples[-1]:.0f} µs"
     )
     info = bots._cached_facts.cache_info()
@@ -135,6 +150,17 @@ def main():
     except Exception as exc:
         print(f"burst check against Redis: skipped ({exc})")
 
+    say()
+    say("| corpus | lines | judged bots | |")
+    say("| --- | ---: | ---: | --- |")
+    for path in sorted(DATA.glob("*.txt")):
+        lines = corpus(path.name)
+        flagged = sum(bots.judge(Visit(user_agent=ua)).is_bot for ua in lines)
+        share = flagged / len(lines) * 100
+        kind = "recall" if path.name.startswith("bots-") else "false positives"
+        say(f"| `{path.name}` | {len(lines):,} | {flagged:,} | {kind} {share:.2f} % |")
+    _write_results(report.getvalue())
+
     print()
     cua, cd = corpus("bots-crawler-user-agents.txt"), corpus("bots-crawlerdetect.txt")
     devices = corpus("browsers-crawlerdetect-sample.txt")
@@ -164,6 +190,23 @@ def main():
             f"{label:40} {pct(classifier, cua):>28} {pct(classifier, cd):>28} "
             f"{pct(classifier, cua + cd):>28} {fp_browsers:>6}/{len(browsers)} {fp_devices:>5}/{len(devices)}"
         )
+
+
+def _write_results(text):
+    """Replace the bench/bots section of bench/RESULTS.md with this run's figures."""
+    header = "## bench/bots\n"
+    section = (
+        f"{header}\n{time.strftime('%Y-%m-%d')}, `bench/bots{' --quick' if QUICK else ''}` "
+        f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores):\n\n{text}\n"
+    )
+    old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Bench results\n\n"
+    if header in old:
+        old = re.sub(
+            r"## bench/bots\n.*?(?=\n## |\Z)", section.rstrip("\n") + "\n", old, flags=re.S
+        )
+    else:
+        old = old.rstrip("\n") + "\n\n" + section
+    RESULTS.write_text(old, encoding="utf-8")
 
 
 if __name__ == "__main__":

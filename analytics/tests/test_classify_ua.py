@@ -3,7 +3,9 @@ from pathlib import Path
 
 from django.core.management import call_command
 
+from analytics.bots import judge
 from analytics.tests.test_bots import CHROME, HUMANS
+from analytics.visit import Visit
 
 DATA = Path(__file__).parent / "data"
 
@@ -44,8 +46,35 @@ def test_ten_thousand_lines_give_ten_thousand_answers_in_order():
     lines = ((bots + browsers) * 2)[:10_000]
     answers = classify(io.StringIO("\n".join(lines) + "\n"))
     assert len(answers) == 10_000
-    assert [answer == "human" for answer in answers] == [line in browsers for line in lines]
+    expected = {line: judge(Visit(user_agent=line)).is_bot for line in set(lines)}
+    assert [answer != "human" for answer in answers] == [expected[line] for line in lines]
 
 
 def test_empty_input_prints_nothing():
     assert classify(io.StringIO("")) == []
+
+
+def classify_explained(stdin):
+    out = io.StringIO()
+    call_command("classify_ua", "--explain", stdin=stdin, stdout=out)
+    return out.getvalue().splitlines()
+
+
+def test_explain_names_the_rule_and_the_token_that_decided():
+    lines = [
+        "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+        CHROME + " CybaaAgent",
+        CHROME + " coc_coc_browser/122.0.184",
+        "Mozilla/5.0 (Linux; Android 9; Bot Tab 7 Build/PPR1.180610.011) AppleWebKit/537.36 "
+        "(KHTML, like Gecko) Chrome/90.0.4430.91 Safari/537.36",
+        "curl/8.4.0",
+        "",
+    ]
+    assert classify_explained(io.StringIO("\n".join(lines) + "\n")) == [
+        "bot\tua:crawler\trule=list:crawler-user-agents\ttoken=Googlebot/",
+        "bot\tua:crawler\trule=tool-name\ttoken=cybaaagent",
+        "human\trule=allow-list\ttoken=coc_coc_browser/122.0.184",
+        "human\trule=browser\ttoken=Chrome/90.0.4430.91",
+        "bot\tua:http-client\trule=http-client\ttoken=curl",
+        "bot\tua:empty\trule=empty\ttoken=",
+    ]
