@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import DatabaseError, DataError, IntegrityError, connection, transaction
 
+from webhooks.events import clicks_recorded
+
 from . import bursts
 
 logger = logging.getLogger(__name__)
@@ -299,6 +301,7 @@ def _drain_file(fd, directory, batch_size):
             if rows:
                 _mark_bursts(rows)
                 inserted, rejected = _insert(rows)
+                clicks_recorded(rows)  # committed: announced to webhook subscribers
                 if rejected:
                     _reject(directory, rejected)
                 result.inserted += inserted
