@@ -17,6 +17,7 @@ urlpatterns = [
     # Staff dashboard (issue 6): metrics pages, then managing links, clients, campaigns.
     path("dashboard/", include("analytics.urls")),
     path("dashboard/", include("links.urls")),
+    path("dashboard/", include("webhooks.urls")),
 ]
 
 # --- Short links (issue 4): keep these LAST, after every app route. -----------------------
