@@ -99,7 +99,7 @@ def send(delivery):
     started_at = timezone.now()
     answer = targets.post(delivery.subscription.url, body, headers(delivery, body, time.time()))
     with transaction.atomic():
-        attempt = Attempt.objects.create(
+        attempt = Attempt(
             delivery=delivery,
             started_at=started_at,
             duration_ms=answer.duration_ms,
@@ -109,6 +109,12 @@ def send(delivery):
         )
         # Whether this failure paused the target (its other claimed deliveries then wait).
         attempt.paused_target = False
+        # Locked, so a subscription being deleted meanwhile waits for this record, or has
+        # already taken its deliveries with it and there is nothing left to record.
+        if not list(Delivery.objects.select_for_update().filter(pk=delivery.pk).values("pk")):
+            logger.info("webhook delivery %s was deleted while being sent", delivery.pk)
+            return attempt
+        attempt.save()
         if answer.ok:
             _succeeded(delivery, started_at, answer)
         else:

@@ -24,6 +24,8 @@ class Answer:
     delay: float = 0.0
     # Bytes sent one at a time, this many seconds apart (a target that trickles).
     trickle: float = 0.0
+    # Called in the server's thread before answering (something happening meanwhile).
+    meanwhile: object = None
 
 
 class Receiver:
@@ -53,6 +55,8 @@ class Receiver:
                         barrier.wait(timeout=30)
                     receiver.barrier = None
                 time.sleep(answer.delay)
+                if answer.meanwhile is not None:
+                    answer.meanwhile()
                 self.send_response(answer.status)
                 for name, value in answer.headers:
                     self.send_header(name, value)

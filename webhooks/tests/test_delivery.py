@@ -184,6 +184,24 @@ def test_events_older_than_the_retention_are_deleted_with_their_deliveries(
     assert Delivery.objects.count() == 1 and Attempt.objects.count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("status", [200, 500])
+def test_a_subscription_deleted_while_its_delivery_is_in_flight_leaves_nothing_behind(
+    owner, local_targets, receiver, status
+):
+    subscription = SubscriptionFactory(owner=owner, url=receiver.url())
+    create_link(owner)
+
+    def delete_it():  # its owner, on the dashboard, while the target is answering
+        Subscription.objects.filter(pk=subscription.pk).delete()
+        connection.close()
+
+    receiver.plan(Answer(status=status, meanwhile=delete_it))
+    deliver()
+    assert len(receiver.requests) == 1
+    assert not Delivery.objects.exists() and not Attempt.objects.exists()
+
+
 # --- Worker processes ------------------------------------------------------------------------
 
 
