@@ -146,6 +146,18 @@ def test_the_events_are_recorded_with_the_change_and_wake_the_worker_after_commi
     assert events.wake in callbacks
 
 
+def test_many_links_in_one_transaction_wake_the_worker_once(
+    owner, django_capture_on_commit_callbacks
+):
+    SubscriptionFactory(owner=owner)
+    client = ClientFactory()
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        for number in range(3):
+            create_link(owner, client=client, name=f"Imported {number}")
+    assert Event.objects.count() == 3
+    assert callbacks.count(events.wake) == 1
+
+
 def test_the_admin_deletes_links_through_the_service(admin_client, superuser):
     SubscriptionFactory(owner=superuser, events=["link.deleted"])
     first, second = LinkFactory.create_batch(2)
