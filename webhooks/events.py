@@ -208,17 +208,20 @@ def _stored_clicks(rows_or_ids):
     items = list(rows_or_ids)
     if items and all(isinstance(item, dict) for item in items):
         stored_ids = _existing(Click, [str(row["id"]) for row in items])
-        codes = _existing(Link, list({str(row["link_id"]) for row in items}), "short_code")
+        # Distinct link ids in one spelling (on SQLite the redirect's rows carry them as
+        # 32 hex digits).
+        link_ids = {raw: str(uuid.UUID(raw)) for raw in {str(row["link_id"]) for row in items}}
+        codes = _existing(Link, list(set(link_ids.values())), "short_code")
         stored = [
             (
                 str(row["id"]),
-                str(row["link_id"]),
-                codes[str(row["link_id"])],
+                link_ids[str(row["link_id"])],
+                codes[link_ids[str(row["link_id"])]],
                 bool(row.get("is_bot")),
                 datetime.fromisoformat(str(row["timestamp"])),
             )
             for row in items
-            if str(row["id"]) in stored_ids and str(row["link_id"]) in codes
+            if str(row["id"]) in stored_ids and link_ids[str(row["link_id"])] in codes
         ]
     else:
         stored = []
