@@ -273,5 +273,11 @@ def _post(url, body, headers, started):
 
 
 def _reason(error):
-    reason = getattr(error, "reason", None) or error
-    return str(reason)[:300]
+    """urllib3's error without its pool and connection repr: "Connection refused"."""
+    cause = error
+    while cause is not None:
+        if isinstance(cause, OSError) and cause.strerror:
+            return cause.strerror
+        cause = cause.__cause__ or cause.__context__
+    text = str(getattr(error, "reason", None) or error)
+    return text.split("): ", 1)[-1][:300]

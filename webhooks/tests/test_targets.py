@@ -195,6 +195,17 @@ def test_a_target_that_does_not_answer_costs_the_read_timeout(owner, local_targe
     assert 250 <= attempt.duration_ms < 1500
 
 
+def test_a_closed_port_is_a_failed_attempt_saying_so(owner, local_targets):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # nobody listens there once closed
+    SubscriptionFactory(owner=owner, url=f"http://127.0.0.1:{port}/hook")
+    create_link(owner)
+    deliver()
+    [attempt] = attempts()
+    assert attempt.error == "could not connect to 127.0.0.1: Connection refused"
+
+
 def test_a_trickling_answer_is_read_until_the_deadline_only(owner, local_targets, receiver):
     local_targets.WEBHOOKS_CONNECT_TIMEOUT_SECONDS = 0.2
     local_targets.WEBHOOKS_READ_TIMEOUT_SECONDS = 0.2  # deadline: 0.2 + 2 × 0.2 s
