@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -277,7 +277,7 @@ class Listener:
 
 def run(stop):
     """Deliver until `stop` (a threading.Event) is set; SIGTERM sets it in the command."""
-    listener, pruned_at = Listener(), 0.0
+    listener, pruned_at, outage = Listener(), 0.0, False
     while not stop.is_set():
         try:
             if time.monotonic() - pruned_at > _PRUNE_EVERY_SECONDS:
@@ -290,12 +290,21 @@ def run(stop):
                         removed,
                     )
             listener.listen()
-            if deliver_due(stop=stop):
-                continue
-            listener.wait(settings.WEBHOOKS_POLL_INTERVAL, stop)
+            claimed = deliver_due(stop=stop)
+            if outage:
+                logger.warning("database back: webhook deliveries resume")
+                outage = False
+            if not claimed:
+                listener.wait(settings.WEBHOOKS_POLL_INTERVAL, stop)
+            continue
+        except DatabaseError as error:
+            # Once per outage, not once a second.
+            if not outage:
+                logger.warning("webhook deliveries wait, database unavailable: %s", error)
+            outage = True
         except Exception:
             logger.exception("webhook delivery round failed; retrying")
-            connection.close()
-            listener.listening_on = None
-            stop.wait(settings.WEBHOOKS_POLL_INTERVAL)
+        connection.close()
+        listener.listening_on = None
+        stop.wait(settings.WEBHOOKS_POLL_INTERVAL)
     connection.close()

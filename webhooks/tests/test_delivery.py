@@ -2,6 +2,7 @@
 pausing, leases, pruning, and two worker processes sharing the work."""
 
 import json
+import logging
 import os
 import re
 import signal
@@ -201,6 +202,26 @@ def test_a_subscription_deleted_while_its_delivery_is_in_flight_leaves_nothing_b
     deliver()
     assert len(receiver.requests) == 1
     assert not Delivery.objects.exists() and not Attempt.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_waits_out_a_database_outage_logging_it_once(
+    owner, local_targets, receiver, postgresql, caplog
+):
+    local_targets.WEBHOOKS_POLL_INTERVAL = 0.1
+    SubscriptionFactory(owner=owner, url=receiver.url())
+    create_link(owner)
+    stop = threading.Event()
+    postgresql.stop()
+    threading.Timer(1.0, postgresql.start).start()  # back after ten rounds or so
+    threading.Timer(3.0, stop.set).start()
+    with caplog.at_level(logging.WARNING, logger="webhooks.delivery"):
+        worker.run(stop)
+    messages = [record.getMessage() for record in caplog.records]
+    assert len([m for m in messages if "database unavailable" in m]) == 1, messages
+    assert messages[-1] == "database back: webhook deliveries resume"
+    assert len(receiver.requests) == 1
+    assert Delivery.objects.get().status == "delivered"
 
 
 # --- Worker processes ------------------------------------------------------------------------
