@@ -158,6 +158,32 @@ def test_many_links_in_one_transaction_wake_the_worker_once(
     assert callbacks.count(events.wake) == 1
 
 
+@pytest.mark.parametrize("with_tags", [True, False])
+def test_an_admin_save_with_new_tags_sends_them_in_a_second_link_updated(
+    admin_client, superuser, with_tags
+):
+    from links.tests.factories import TagFactory
+    from links.tests.test_admin_link_form import ADD, inline
+
+    SubscriptionFactory(owner=superuser)
+    tags = [TagFactory(name="Summer")] if with_tags else []
+    form = {
+        "short_code": "admin-made",
+        "name": "From the admin",
+        "original_url": "https://shop.example/sale",
+        "client": str(ClientFactory().pk),
+        "user": str(superuser.pk),
+        "is_active": "on",
+        "forward_query": "on",
+    }
+    assert admin_client.post(ADD, {**form, **inline(tags)}).status_code == 302
+    found = [(body["type"], body["data"]["link"]["tags"]) for body in bodies()]
+    if with_tags:
+        assert found == [("link.created", []), ("link.updated", ["Summer"])]
+    else:
+        assert found == [("link.created", [])]
+
+
 def test_the_admin_deletes_links_through_the_service(admin_client, superuser):
     SubscriptionFactory(owner=superuser, events=["link.deleted"])
     first, second = LinkFactory.create_batch(2)
