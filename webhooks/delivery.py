@@ -47,19 +47,20 @@ def backoff(failures):
     return delay / 2 + random.uniform(0, delay / 2)
 
 
-def _due():
+def _due(before=None):
     return Delivery.objects.filter(
         status=Delivery.Status.PENDING,
-        next_attempt_at__lte=timezone.now(),
+        next_attempt_at__lte=before or timezone.now(),
         subscription__status=Subscription.Status.ACTIVE,
         subscription__owner__is_active=True,
     ).order_by("next_attempt_at")
 
 
-def claim(limit=CLAIM_BATCH, exclude=()):
-    """Due deliveries this worker now holds for a lease, oldest due first."""
+def claim(limit=CLAIM_BATCH, due_before=None):
+    """Due deliveries (by `due_before`, default now) this worker now holds for a lease,
+    oldest due first."""
     held_until = timezone.now() + lease()
-    due = _due().exclude(pk__in=exclude)
+    due = _due(due_before)
     if connection.features.has_select_for_update_skip_locked:
         with transaction.atomic():
             ids = list(
@@ -196,19 +197,17 @@ class Round:
         return self.delivered + self.failed
 
 
-def deliver_due(round_=None, exclude=None, stop=None):
+def deliver_due(round_=None, due_before=None, stop=None):
     """Claim and send one batch of due deliveries; returns how many were claimed. When
     `stop` is set meanwhile, the ones not sent yet are handed back at once."""
     round_ = round_ or Round()
-    claimed = claim(exclude=exclude or ())
+    claimed = claim(due_before=due_before)
     paused = set()
     for index, delivery in enumerate(claimed):
         if stop is not None and stop.is_set():
             rest = [d.pk for d in claimed[index:]]
             Delivery.objects.filter(pk__in=rest).update(next_attempt_at=timezone.now())
             break
-        if exclude is not None:
-            exclude.add(delivery.pk)
         if delivery.subscription_id in paused:
             continue  # resuming makes it due again
         attempt = send(delivery)
@@ -225,8 +224,10 @@ def deliver_once():
     """Everything due now, each delivery at most once (a retry falls due later); old
     events pruned first."""
     prune()
-    round_, seen = Round(), set()
-    while deliver_due(round_, seen):
+    # A failed attempt is due again later than this moment (claimed ones too): each
+    # delivery is tried once.
+    round_, started = Round(), timezone.now()
+    while deliver_due(round_, due_before=started):
         pass
     return round_
 
