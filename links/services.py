@@ -181,14 +181,15 @@ def update_link(link, *, tags=None, **changes):
     return link
 
 
-@transaction.atomic
 def set_active(link, active):
     """Deactivate (the soft delete) or reactivate; clicks stay, the code is never reused."""
-    Link.objects.filter(pk=link.pk).update(is_active=active)
-    link.is_active = active
-    # An UPDATE sends no post_save: announce it, or workers keep redirecting.
+    with transaction.atomic():
+        Link.objects.filter(pk=link.pk).update(is_active=active)
+        link.is_active = active
+        webhook_events.link_updated(link)
+    # An UPDATE sends no post_save: announce it, or workers keep redirecting. After the
+    # COMMIT, so no worker re-reads the old row and caches it.
     resolver.changed(link.short_code)
-    webhook_events.link_updated(link)
     return link
 
 

@@ -184,6 +184,33 @@ def test_an_admin_save_with_new_tags_sends_them_in_a_second_link_updated(
         assert found == [("link.created", [])]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_deactivation_is_announced_to_the_workers_only_once_committed(owner, monkeypatch):
+    import psycopg
+
+    from links import link_changes
+
+    SubscriptionFactory(owner=owner)
+    link = create_link(owner)
+    db = connection.settings_dict
+    seen = []
+
+    def announce(code):  # what another worker reads when it hears of the change
+        with psycopg.connect(
+            dbname=db["NAME"], host=db["HOST"], port=db["PORT"], user=db["USER"]
+        ) as other:
+            seen.append(
+                other.execute(
+                    "SELECT is_active FROM links WHERE short_code = %s", [code]
+                ).fetchone()[0]
+            )
+
+    monkeypatch.setattr(link_changes, "announce", announce)
+    link_services.set_active(link, False)
+    assert seen == [False]
+    assert bodies("link.updated")[0]["data"]["link"]["is_active"] is False
+
+
 def test_the_admin_deletes_links_through_the_service(admin_client, superuser):
     SubscriptionFactory(owner=superuser, events=["link.deleted"])
     first, second = LinkFactory.create_batch(2)
