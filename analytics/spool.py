@@ -57,6 +57,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import DatabaseError, connection
 
+from webhooks.events import clicks_recorded
+
 from . import bursts, loader
 from .visit import Visit
 
@@ -590,6 +592,8 @@ def _store(held, batch_size):
         chunk = held.visits[start : start + batch_size]
         inserted, refused = loader.load(chunk)
         refused_ids = {visit.id for visit in refused}
+        # Committed: announced to webhook subscribers (only clicks found stored count).
+        clicks_recorded([visit.id for visit in chunk if visit.id not in refused_ids])
         held.refused.extend(
             span
             for visit, span in zip(chunk, held.spans[start : start + batch_size], strict=True)

@@ -6,6 +6,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from analytics.models import Click
+from webhooks import events as webhook_events
 
 from . import services
 from .models import Campaign, Client, Link, LinkTag, Tag
@@ -252,6 +253,19 @@ class LinkAdmin(admin.ModelAdmin):
         # The inline tag formsets save against `obj`: make it the stored link.
         obj.pk, obj.short_code, obj._state = link.pk, link.short_code, link._state
         obj.created_at, obj.updated_at = link.created_at, link.updated_at
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if any(formset.has_changed() for formset in formsets):
+            # The tag inline saves after the link: its event did not have the new tags.
+            webhook_events.link_updated(form.instance)
+
+    def delete_model(self, request, obj):
+        services.delete_link(obj)
+
+    def delete_queryset(self, request, queryset):
+        for link in queryset:
+            services.delete_link(link)
 
     @admin.display(description="Human clicks", ordering="human_clicks")
     def human_clicks(self, obj):

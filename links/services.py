@@ -5,6 +5,8 @@ import logging
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from webhooks import events as webhook_events
+
 from . import resolver
 from .models import Link, LinkTag, Tag
 from .shortcodes import generate_code, validate_alias
@@ -147,6 +149,7 @@ def create_link(
     _save_with_code(link, alias)
     if tag_names:
         set_tags(link, tag_names)
+    webhook_events.link_created(link)
     return link
 
 
@@ -174,13 +177,24 @@ def update_link(link, *, tags=None, **changes):
     link.save()
     if tags is not None:
         set_tags(link, parse_tag_names(tags))
+    webhook_events.link_updated(link)
     return link
 
 
 def set_active(link, active):
     """Deactivate (the soft delete) or reactivate; clicks stay, the code is never reused."""
-    Link.objects.filter(pk=link.pk).update(is_active=active)
-    link.is_active = active
-    # An UPDATE sends no post_save: announce it, or workers keep redirecting.
+    with transaction.atomic():
+        Link.objects.filter(pk=link.pk).update(is_active=active)
+        link.is_active = active
+        webhook_events.link_updated(link)
+    # An UPDATE sends no post_save: announce it, or workers keep redirecting. After the
+    # COMMIT, so no worker re-reads the old row and caches it.
     resolver.changed(link.short_code)
     return link
+
+
+@transaction.atomic
+def delete_link(link):
+    """Delete a link with its clicks and tag assignments (deactivating keeps them)."""
+    webhook_events.link_deleted(link)
+    link.delete()

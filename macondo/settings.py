@@ -391,6 +391,37 @@ CLICK_REFERRER_MAX_CHARS = env.int("CLICK_REFERRER_MAX_CHARS", default=2000)
 # Benchmarks only: serve a constant-302 baseline view at /bench-302/<code>.
 BENCH_VIEWS = env.bool("BENCH_VIEWS", default=False)
 
+# --- Webhooks (docs/webhooks.md) -------------------------------------------------------------
+INSTALLED_APPS += ["webhooks"]
+# Plain-http targets. Production sends to https only; DEBUG allows http for a local receiver.
+WEBHOOKS_ALLOW_HTTP = env.bool("WEBHOOKS_ALLOW_HTTP", default=DEBUG)
+# Loopback, private (RFC 1918, fc00::/7) and shared (100.64/10) target addresses: tests and
+# local runs only. Link-local (cloud metadata), multicast and reserved ones are always refused.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=False)
+# Seconds to connect to a target, and to wait for each part of its answer.
+WEBHOOKS_CONNECT_TIMEOUT_SECONDS = env.float("WEBHOOKS_CONNECT_TIMEOUT_SECONDS", default=3.0)
+WEBHOOKS_READ_TIMEOUT_SECONDS = env.float("WEBHOOKS_READ_TIMEOUT_SECONDS", default=5.0)
+# Bytes of a target's answer read (and the start kept in the attempt log); the rest is dropped.
+WEBHOOKS_RESPONSE_MAX_BYTES = env.int("WEBHOOKS_RESPONSE_MAX_BYTES", default=4096)
+# Retries: base * 2^(n-1) seconds after the n-th failure, capped, with jitter (50-100 %),
+# for this long after the event; then the delivery is given up.
+WEBHOOKS_RETRY_BASE_SECONDS = env.float("WEBHOOKS_RETRY_BASE_SECONDS", default=30.0)
+WEBHOOKS_RETRY_MAX_DELAY_SECONDS = env.float("WEBHOOKS_RETRY_MAX_DELAY_SECONDS", default=3600.0)
+WEBHOOKS_RETRY_FOR_SECONDS = env.float("WEBHOOKS_RETRY_FOR_SECONDS", default=86400.0)
+# A target is paused after this many failed attempts in a row spanning at least this long.
+WEBHOOKS_PAUSE_AFTER_FAILURES = env.int("WEBHOOKS_PAUSE_AFTER_FAILURES", default=10)
+WEBHOOKS_PAUSE_AFTER_SECONDS = env.float("WEBHOOKS_PAUSE_AFTER_SECONDS", default=21600.0)
+# Seconds the worker waits for new deliveries when none is due (it is also woken at once
+# on PostgreSQL when an event is recorded).
+WEBHOOKS_POLL_INTERVAL = env.float("WEBHOOKS_POLL_INTERVAL", default=1.0)
+# Clicks per clicks.recorded event (a bigger loaded batch becomes several events).
+WEBHOOKS_CLICKS_PER_EVENT = env.int("WEBHOOKS_CLICKS_PER_EVENT", default=1000)
+# Seconds a process trusts its answer to "does anyone want clicks.recorded?" (the click
+# loader asks once per batch); a subscription made in another process counts after this.
+WEBHOOKS_SUBSCRIPTION_CACHE_SECONDS = env.float("WEBHOOKS_SUBSCRIPTION_CACHE_SECONDS", default=5.0)
+# Days events, deliveries and attempts are kept (the worker deletes older ones hourly).
+WEBHOOKS_KEEP_DAYS = env.int("WEBHOOKS_KEEP_DAYS", default=14)
+
 # --- Logging ----------------------------------------------------------------------------
 
 # --- Operations: version, health, logging, CSP, database knobs -------------------

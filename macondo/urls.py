@@ -17,6 +17,7 @@ urlpatterns = [
     # Staff dashboard: metrics pages, then managing links, clients, campaigns.
     path("dashboard/", include("analytics.urls")),
     path("dashboard/", include("links.urls")),
+    path("dashboard/", include("webhooks.urls")),
 ]
 
 # --- Short links: keep these LAST, after every app route. -----------------------
