@@ -14,12 +14,15 @@ Modes (see --help): throughput (default), --pg-restart (PostgreSQL stopped mid-r
 USR2 upgrade mid-run: a new master and workers, then SIGTERM to the old master), --scan
 (random unknown codes against cached links), --health (/health alone against cached
 redirects alone), --slow-clients (clients sending a byte at a time, through
-deploy/nginx.conf and straight at gunicorn). Each run's figures also replace its mode's
-section of bench/RESULTS.md.
+deploy/nginx.conf and straight at gunicorn), --disk-full (the spool's own small tmpfs
+filled for --outage s mid-run). Each run's figures also replace its mode's section of
+bench/RESULTS.md.
 """
 
 import argparse
+import errno
 import http.client
+import json
 import os
 import re
 import secrets
@@ -30,6 +33,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
+from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 
 from geoip_files import write_geoip
@@ -41,6 +46,7 @@ DATABASE = os.environ.get("BENCH_DATABASE", "macondo_bench_redirect")
 SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 PG_CLUSTER = os.environ.get("BENCH_PG_CLUSTER", "15 main").split()
 GEOIP = OUT / "geoip"
+DISK = OUT / "disk"  # --disk-full: a tmpfs of its own, the spool's whole filesystem
 ACCESS_LINE = re.compile(r'"(?:GET|HEAD) (\S+) HTTP/[\d.]+" (\d{3}) ')
 
 
@@ -258,7 +264,7 @@ class AccessLog:
             file.seek(self.offset)
             for line in file:
                 match = ACCESS_LINE.search(line.decode("latin-1"))
-                if not match or match[1].startswith(("/bench-302/", "/bench-floor/")):
+                if not match or match[1].startswith(("/bench-302/", "/bench-floor/", "/health")):
                     continue
                 if match[2] == "302":
                     served += 1
@@ -693,6 +699,303 @@ def slow_clients(args, codes_file):
         stop_server(process)
 
 
+# --- --disk-full -------------------------------------------------------------------------
+
+DISK_FULL_LEAD = 5  # seconds of steady load before the disk fills
+DISK_FULL_TAIL = 10  # and after it is freed
+_LOST_MEANWHILE = re.compile(rb"the spool takes clicks again; (\d+) were lost meanwhile")
+_NOT_RECORDED = re.compile(rb"click not recorded \((.*?)\), replay with")
+
+
+@contextmanager
+def small_disk(path, megabytes):
+    """A tmpfs of its own mounted at `path` for the run (needs root), unmounted after."""
+    path.mkdir(parents=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={megabytes}m,mode=0755", "bench-spool", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if mounted.returncode:
+        sys.exit(f"--disk-full mounts a tmpfs (needs root): {mounted.stderr.strip()}")
+    try:
+        yield path
+    finally:
+        if subprocess.run(["umount", str(path)], check=False).returncode:
+            subprocess.run(["umount", "-l", str(path)], check=False)  # busy: detach it anyway
+
+
+class Filler(threading.Thread):
+    """Writes a file until ENOSPC and keeps the filesystem completely full until released.
+    The loaders go on loading and deleting spool files meanwhile; this thread holds every
+    spool file open, so a deleted one keeps its pages until the release and loading frees
+    no space. Any page freed all the same (a file deleted before it was seen) is written
+    over again within ~2 ms."""
+
+    CHUNK = b"\0" * (1 << 20)
+
+    def __init__(self, path, spool):
+        super().__init__(name="filler", daemon=True)
+        self.path, self.spool = path, spool
+        self.full = threading.Event()
+        self.release = threading.Event()
+        self.filled = self.retaken = 0  # bytes
+        self.held = {}  # spool file inode -> a read-only descriptor (renames keep it)
+        self.error = None
+
+    def _hold_spool_files(self):
+        with os.scandir(self.spool) as entries:
+            for entry in entries:
+                if entry.inode() not in self.held:
+                    with suppress(FileNotFoundError):
+                        self.held[entry.inode()] = os.open(entry.path, os.O_RDONLY)
+
+    def _top_up(self, fd):
+        written = 0
+        try:
+            while True:
+                written += os.write(fd, self.CHUNK)
+        except OSError as error:
+            if error.errno != errno.ENOSPC:
+                raise
+        return written
+
+    def run(self):
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                self._hold_spool_files()
+                self.filled = self._top_up(fd)
+                self.full.set()
+                while not self.release.wait(0.002):
+                    self._hold_spool_files()
+                    self.retaken += self._top_up(fd)
+            finally:
+                for held in self.held.values():
+                    os.close(held)
+                os.close(fd)
+                os.unlink(self.path)
+        except OSError as error:
+            self.error = error
+            self.full.set()
+
+
+def health_answer():
+    """(status, body) of one GET /health, from whichever worker accepts it."""
+    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=5)
+    try:
+        connection.request("GET", "/health", headers={"X-Forwarded-Proto": "https"})
+        response = connection.getresponse()
+        return response.status, json.loads(response.read())
+    finally:
+        connection.close()
+
+
+class HealthPoller(threading.Thread):
+    def __init__(self, every=0.5):
+        super().__init__(name="health-poller", daemon=True)
+        self.every = every
+        self.stopping = threading.Event()
+        self.answers = []  # (sent, received: Unix times, status or None, body or None)
+
+    def run(self):
+        due = time.monotonic()
+        while not self.stopping.is_set():
+            sent = time.time()
+            try:
+                status, body = health_answer()
+            except (OSError, ValueError, http.client.HTTPException):
+                status, body = None, None
+            self.answers.append((sent, time.time(), status, body))
+            due += self.every
+            self.stopping.wait(max(0.0, due - time.monotonic()))
+
+    def stop(self):
+        self.stopping.set()
+        self.join()
+
+
+def unhealthy_sections(body):
+    if body is None:
+        return "no answer"
+    failing = [key for key in ("database", "recording") if body.get(key) in (False, None)]
+    if not body.get("recording", {}).get("ok", True):
+        failing.append("recording: " + json.dumps(body["recording"]))
+    return ", ".join(failing) or "none"
+
+
+def report_health(answers, events):
+    """/health's answers by phase; one that straddles a change (sent before it, answered
+    after) is counted apart, as are the bodies of any unexpected answer."""
+    phases = {"before": [], "while full": [], "after": [], "straddling a change": []}
+    full = []
+    for sent, received, status, body in answers:
+        if received < events["fill"]:
+            phase = "before"
+        elif sent >= events["full"] and received < events["freed"]:
+            phase = "while full"
+        elif sent >= events["freed"]:
+            phase = "after"
+        else:
+            phase = "straddling a change"
+        phases[phase].append(status)
+        if phase == "while full" and body:
+            full.append(body)
+        if (status == 503) != (phase == "while full") and phase != "straddling a change":
+            print(f"    unexpected {status} {phase}: unhealthy {unhealthy_sections(body)}")
+    print(
+        "/health every 0.5 s: "
+        + "; ".join(
+            f"{phase} "
+            + ", ".join(f"{n} × {s}" for s, n in sorted(Counter(statuses).items(), key=str))
+            for phase, statuses in phases.items()
+            if statuses
+        )
+        + f" (after: until the spool had drained, the first "
+        f"{events['stopped'] - events['freed']:.0f} s under load)"
+    )
+    if full:
+        sample = full[len(full) // 2]["recording"]
+        shown = {key: sample[key] for key in ("ok", "spool_writable", "backlog", "clicks_dropped")}
+        print(f"    a 'recording' section while full: {json.dumps(shown)}")
+
+
+def clicks_per_second(origin, start, stop):
+    """{whole seconds since `origin`: click rows with a timestamp in that second}, for the
+    clicks of `start` to `stop` (Unix times)."""
+    from django.db import connection
+
+    connection.close()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT floor(extract(epoch FROM timestamp) - %s)::int, count(*) FROM clicks "
+            "WHERE timestamp >= to_timestamp(%s) AND timestamp < to_timestamp(%s) "
+            "GROUP BY 1 ORDER BY 1",
+            [origin, start, stop],
+        )
+        return dict(cursor.fetchall())
+
+
+def report_timeline(events, while_full):
+    """Click rows per second of click time around the outage: loading resumed if the seconds
+    after the disk was freed have as many as those before."""
+    full, held = events["full"], round(events["freed"] - events["full"])
+    timeline = clicks_per_second(full, full - DISK_FULL_LEAD, events["stopped"] + 1)
+    last = max(timeline, default=0)
+
+    def seconds(first, stop):
+        return " ".join(str(timeline.get(k, 0)) for k in range(first, stop))
+
+    print(
+        f"click rows per second of click time: before {seconds(-DISK_FULL_LEAD, 0)} | while "
+        f"full {seconds(0, held)} | after {seconds(held, last + 1)}"
+    )
+    spooled = sum(timeline.get(k, 0) for k in range(held))
+    print(
+        f"    redirects served while full: ~{while_full:,} (access log, ± those in flight at "
+        f"either edge); their clicks spooled all the same: {spooled:,} (into the unused ends "
+        "of pages the spool files already had, or pages freed before the filler took them)"
+    )
+
+
+def logged_losses():
+    """(outages begun, outages ended, clicks reported lost, the reasons) from the workers'
+    log: each outage's first click is logged with its reason, and its count once the spool
+    takes a click again."""
+    text = (OUT / "server.log").read_bytes()
+    reasons = _NOT_RECORDED.findall(text)
+    counts = [int(count) for count in _LOST_MEANWHILE.findall(text)]
+    return len(reasons), len(counts), sum(counts), sorted({r.decode() for r in reasons})
+
+
+def disk_full(args, codes_file):
+    """Steady load on known links; the spool's filesystem (a tmpfs of its own) filled
+    DISK_FULL_LEAD s in, held full for --outage s, freed, DISK_FULL_TAIL s more of load; then
+    redirects, /health, stored clicks and the counted loss."""
+    known = known_links(args, codes_file)
+    spool = DISK / "spool"
+    process = start_server(CLICK_SPOOL_DIR=str(spool))
+    poller = HealthPoller()
+    filler = Filler(DISK / "filler", spool)
+    events = {}
+    access = OUT / "access.log"
+
+    def fill_and_free():
+        time.sleep(DISK_FULL_LEAD)
+        events["fill"] = time.time()
+        filler.start()
+        filler.full.wait()
+        events["full"], events["log_full"] = time.time(), access.stat().st_size
+        time.sleep(args.outage)
+        filler.release.set()
+        filler.join()
+        events["freed"], events["log_freed"] = time.time(), access.stat().st_size
+
+    try:
+        run_wrk("/", known, 1, args.warmup, args.connections)
+        time.sleep(3)
+        poller.start()
+        seconds = DISK_FULL_LEAD + args.outage + DISK_FULL_TAIL
+        result = run_wrk("/", known, 1, seconds, args.connections, fill_and_free)
+        events["stopped"] = time.time()
+        if filler.error:
+            sys.exit(f"the filler failed: {filler.error}")
+        served, other, stored, drained = wait_for_clicks()
+        poller.stop()
+        after_drain = [health_answer()[1] for _ in range(40)]
+        workers = workers_of(process)
+    finally:
+        filler.release.set()
+        poller.stopping.set()
+        stop_server(process)
+
+    print(
+        f"spool on a {args.disk_mb} MB tmpfs of its own; full "
+        f"{events['full'] - events['fill']:.2f} s after the filler started "
+        f"({filler.filled / 2**20:.1f} MB), held {events['freed'] - events['full']:.1f} s "
+        f"({len(filler.held)} spool files held open, so loading freed no space; "
+        f"{filler.retaken / 2**10:,.0f} KB freed all the same and written over again), under "
+        f"{seconds:g} s of load on {args.known} known links"
+    )
+    print(line("(a) redirect + click, disk full mid-run", result))
+    failed = sum(n for s, n in result["status"].items() if s != 302) + result["errors"]
+    print(f"    redirects failed (non-302 answers + socket errors seen by wrk): {failed}")
+    log_full, log_freed = AccessLog(), AccessLog()
+    log_full.offset, log_freed.offset = events["log_full"], events["log_freed"]
+    while_full = log_full.redirects()[0] - log_freed.redirects()[0]
+    report_health(poller.answers, events)
+    report_timeline(events, while_full)
+
+    begun, ended, lost, reasons = logged_losses()
+    print(
+        f"since start: {served:,} redirects served (access log; other statuses {other}), "
+        f"{stored:,} click rows ({drained:.1f} s after the load stopped) -> missing "
+        f"{served - stored:,}"
+    )
+    print(
+        f"    workers' logs: {begun} outages begun ({'; '.join(reasons) or '-'}), {ended} "
+        f"ended (each click that got through ends one), {lost:,} clicks reported lost"
+    )
+    seen = sorted(
+        {
+            body["recording"]["clicks_dropped"]
+            for sent, _, _, body in poller.answers
+            if body and sent >= events["freed"] + 1
+        }
+        | {body["recording"]["clicks_dropped"] for body in after_drain}
+    )
+    print(
+        f"    /health recording.clicks_dropped after the disk was freed: {len(seen)} distinct "
+        f"values {seen} (sum {sum(seen):,}) for {len(workers)} workers"
+    )
+    verdict = "yes" if lost == served - stored and begun == ended else "NO"
+    print(
+        f"    counted loss = 302s logged - clicks stored: {lost:,} = {served - stored:,}: {verdict}"
+    )
+    print(f"    rejected spool files: {len(list(spool.glob('rejected-*')))}")
+
+
 class Tee:
     """Everything printed, kept for bench/RESULTS.md."""
 
@@ -728,7 +1031,8 @@ def record_results(mode, command, text):
         sections = [body if section.startswith(heading + "\n") else section for section in sections]
     else:
         sections.append(body)
-    path.write_text("".join(sections).rstrip() + "\n")
+    # One blank line after every section, also when a new one is appended after the last.
+    path.write_text("".join(section.rstrip() + "\n\n" for section in sections).rstrip() + "\n")
 
 
 def sockets_of(pid):
@@ -806,17 +1110,25 @@ def main():
     parser.add_argument("--slow-clients", action="store_true", help="through deploy/nginx.conf")
     parser.add_argument("--slow", type=int, default=0, help="slow clients (default: workers)")
     parser.add_argument("--count-connections", action="store_true", help="per worker")
-    parser.add_argument("--outage", type=float, default=10, help="seconds PostgreSQL is down")
+    parser.add_argument(
+        "--disk-full", action="store_true", help="the spool's own tmpfs filled mid-run"
+    )
+    parser.add_argument("--disk-mb", type=int, default=64, help="size of that tmpfs")
+    parser.add_argument(
+        "--outage", type=float, default=10, help="seconds PostgreSQL is down / the disk full"
+    )
     parser.add_argument("--known", type=int, default=500, help="working set when disturbed")
     parser.add_argument("--warmup", type=int, default=10, help="seconds warming the caches")
     args = parser.parse_args()
     if args.outage > 30:
         parser.error("--outage is at most 30 seconds")
+    if os.path.ismount(DISK):
+        sys.exit(f"{DISK} is still mounted (a --disk-full run killed?): umount it first")
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir(parents=True)
     write_geoip(GEOIP)
     modes = ("pg_restart", "kill_worker", "reload", "upgrade", "scan", "health", "slow_clients")
-    modes += ("count_connections",)
+    modes += ("count_connections", "disk_full")
     mode = next((f"--{m.replace('_', '-')}" for m in modes if getattr(args, m)), "(throughput)")
     tee = sys.stdout = Tee(sys.stdout)
     prepare_database(args.links)
@@ -826,7 +1138,25 @@ def main():
         f"gunicorn workers {workers}, wrk 2 threads, {args.connections} connections, "
         f"{args.seconds} s per run, {args.links:,} links, load average {os.getloadavg()[0]:.1f}"
     )
-    if args.count_connections:
+    spool, disk = OUT / "spool", nullcontext()
+    if args.disk_full:
+        spool, disk = DISK / "spool", small_disk(DISK, args.disk_mb)
+    with disk:
+        run_mode(args, codes_file)
+        spooled = [p.name for p in spool.glob("*") if not p.name.startswith("rejected")]
+        print(f"spool files left after a graceful stop: {len(spooled)}")
+    sys.stdout = tee.stream
+    workers = os.environ.get("WEB_CONCURRENCY")
+    command = " ".join(
+        [f"WEB_CONCURRENCY={workers}"] * bool(workers) + ["bench/redirect", *sys.argv[1:]]
+    )
+    record_results(mode, command, "".join(tee.lines))
+
+
+def run_mode(args, codes_file):
+    if args.disk_full:
+        disk_full(args, codes_file)
+    elif args.count_connections:
         count_connections(args, codes_file)
     elif args.scan:
         scan(args, codes_file)
@@ -844,14 +1174,6 @@ def main():
         upgrade(args, codes_file)
     else:
         throughput(args, codes_file)
-    spooled = [p.name for p in (OUT / "spool").glob("*") if not p.name.startswith("rejected")]
-    print(f"spool files left after a graceful stop: {len(spooled)}")
-    sys.stdout = tee.stream
-    workers = os.environ.get("WEB_CONCURRENCY")
-    command = " ".join(
-        [f"WEB_CONCURRENCY={workers}"] * bool(workers) + ["bench/redirect", *sys.argv[1:]]
-    )
-    record_results(mode, command, "".join(tee.lines))
 
 
 if __name__ == "__main__":
