@@ -177,6 +177,11 @@ def update_link(link, *, tags=None, **changes):
     return link
 
 
+def delete_link(link):
+    """Delete a link with its tag assignments and clicks (the database cascades)."""
+    link.delete()
+
+
 def set_active(link, active):
     """Deactivate (the soft delete) or reactivate; clicks stay, the code is never reused."""
     Link.objects.filter(pk=link.pk).update(is_active=active)

@@ -17,6 +17,9 @@ urlpatterns = [
     # Staff dashboard (issue 6): metrics pages, then managing links, clients, campaigns.
     path("dashboard/", include("analytics.urls")),
     path("dashboard/", include("links.urls")),
+    path("dashboard/", include("api.dashboard_urls")),
+    # The public API (docs/api.md): keys, not sessions.
+    path("", include("api.urls")),
 ]
 
 # --- Short links (issue 4): keep these LAST, after every app route. -----------------------

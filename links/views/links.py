@@ -146,7 +146,7 @@ def link_delete(request, pk):
     link = fetch(Link, pk)
     if request.method == "POST":
         code = link.short_code
-        link.delete()
+        services.delete_link(link)
         messages.success(request, f"Link {code} and its clicks were deleted.")
         return redirect("links:list")
     return render(
