@@ -3,27 +3,11 @@
 from links.models import Campaign, Client, Link, Tag
 
 from .keys import key_may
-from .problems import Problem, not_found
-
-READ_SCOPES = ("links:read", "stats:read", "links:write", "clients:write")
+from .problems import not_found
 
 
 def credential(request):
     return request.auth
-
-
-def require(request, *scopes):
-    """Refuse (403) unless the key has one of `scopes`."""
-    key = credential(request)
-    if not any(key_may(key, scope) for scope in scopes):
-        raise Problem(
-            403,
-            "insufficient_scope",
-            "Forbidden",
-            f"This API key lacks the scope {' or '.join(scopes)}.",
-            headers={"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{scopes[0]}"'},
-        )
-    return key
 
 
 def may_see_client(request, scope, client_id):

@@ -30,6 +30,13 @@ def _unauthorized(code, detail, headers=_INVALID):
 
 
 class KeyAuth(HttpBearer):
+    """Authenticates the key; with `scopes`, also refuses (403) a key that has none of them,
+    before the request's parameters are read."""
+
+    def __init__(self, *scopes):
+        super().__init__()
+        self.scopes = scopes
+
     def __call__(self, request):
         for name, values in request.GET.lists():
             if name.lower() in _KEY_PARAMETERS or any(keys.looks_like_key(v) for v in values):
@@ -67,7 +74,26 @@ class KeyAuth(HttpBearer):
                 headers={"Retry-After": str(wait)},
             )
         keys.touch(credential, client_ip(request.META, anonymize_ip=False))
+        if self.scopes and not any(keys.key_may(credential, scope) for scope in self.scopes):
+            raise Problem(
+                403,
+                "insufficient_scope",
+                "Forbidden",
+                f"This API key lacks the scope {' or '.join(self.scopes)}.",
+                headers={
+                    "WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{self.scopes[0]}"'
+                },
+            )
         return credential
 
     def authenticate(self, request, token):  # pragma: no cover - __call__ does it all
         raise NotImplementedError
+
+
+READ_SCOPES = ("links:read", "stats:read", "links:write", "clients:write")
+LINKS_READ = KeyAuth("links:read")
+LINKS_WRITE = KeyAuth("links:write")
+STATS_READ = KeyAuth("stats:read")
+CLIENTS_WRITE = KeyAuth("clients:write")
+# Clients, campaigns and tags are read with any scope.
+ANY_SCOPE = KeyAuth(*READ_SCOPES)

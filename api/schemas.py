@@ -142,7 +142,7 @@ class LinkOut(Schema):
     @classmethod
     def of(cls, link: Link, tags=None):
         if tags is None:
-            tags = sorted(tag.name for tag in link.tags.all())
+            tags = sorted((tag.name for tag in link.tags.all()), key=str.lower)
         return cls(
             id=link.pk,
             short_code=link.short_code,

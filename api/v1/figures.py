@@ -15,6 +15,7 @@ from links.models import Link
 from macondo import downloads
 
 from .. import access, answers, pagination
+from ..auth import STATS_READ
 from ..problems import invalid
 from ..schemas import (
     BotReason,
@@ -102,7 +103,6 @@ def _scope(request, kind, pk):
 
 
 def _stats(request, kind, pk, query):
-    access.require(request, "stats:read")
     _obj, scope = _scope(request, kind, pk)
     period = _period(query)
     figures = reports.report(scope, period)
@@ -146,7 +146,6 @@ def _stats(request, kind, pk, query):
 
 
 def _clicks(request, kind, pk, query):
-    access.require(request, "stats:read")
     _obj, scope = _scope(request, kind, pk)
     period = _period(query)
     clicks = (
@@ -177,7 +176,6 @@ def _clicks(request, kind, pk, query):
 
 
 def _clicks_csv(request, kind, pk, query):
-    access.require(request, "stats:read")
     obj, scope = _scope(request, kind, pk)
     period = _period(query)
 
@@ -192,7 +190,10 @@ def _clicks_csv(request, kind, pk, query):
 
 def _stats_route(kind, what):
     return router.get(
-        f"/{kind}/{{uuid:{what}_id}}/stats", response={200: Stats}, summary=f"Figures of a {what}"
+        f"/{kind}/{{uuid:{what}_id}}/stats",
+        response={200: Stats},
+        auth=STATS_READ,
+        summary=f"Figures of a {what}",
     )
 
 
@@ -200,6 +201,7 @@ def _clicks_route(kind, what):
     return router.get(
         f"/{kind}/{{uuid:{what}_id}}/clicks",
         response={200: ClickList},
+        auth=STATS_READ,
         summary=f"Raw clicks of a {what}, oldest first",
     )
 
@@ -207,6 +209,7 @@ def _clicks_route(kind, what):
 def _csv_route(kind, what):
     return router.get(
         f"/{kind}/{{uuid:{what}_id}}/clicks.csv",
+        auth=STATS_READ,
         summary=f"Raw clicks of a {what} as CSV (streamed)",
         openapi_extra=_CSV_RESPONSE,
     )

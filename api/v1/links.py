@@ -17,6 +17,7 @@ from links.listing import filtered_links
 from links.models import Link
 
 from .. import access, answers, idempotency, pagination
+from ..auth import LINKS_READ, LINKS_WRITE
 from ..problems import field_errors, form_invalid, invalid
 from ..schemas import BulkIn, BulkOut, LinkIn, LinkList, LinkOut, LinkPatch
 
@@ -96,9 +97,10 @@ def _create_one(request, key, item):
     return services.create_link(user=key.user, is_active=item.is_active, **data)
 
 
-@router.get("/links", response={200: LinkList}, summary="List links (newest first)")
+@router.get(
+    "/links", response={200: LinkList}, auth=LINKS_READ, summary="List links (newest first)"
+)
 def list_links(request, filters: Query[LinkFilters]):
-    access.require(request, "links:read")
     form = LinkFilterForm(
         {
             "q": filters.q or "",
@@ -123,9 +125,9 @@ def list_links(request, filters: Query[LinkFilters]):
     return answers.json(LinkList(items=[LinkOut.of(link) for link in rows], next_cursor=cursor))
 
 
-@router.post("/links", response={201: LinkOut}, summary="Create a link")
+@router.post("/links", response={201: LinkOut}, auth=LINKS_WRITE, summary="Create a link")
 def create_link(request, payload: LinkIn):
-    key = access.require(request, "links:write")
+    key = access.credential(request)
 
     def create():
         try:
@@ -144,10 +146,11 @@ class _Rollback(Exception):
 @router.post(
     "/links/bulk",
     response={201: BulkOut},
+    auth=LINKS_WRITE,
     summary="Create up to 1,000 links at once, all or none",
 )
 def bulk_create_links(request, payload: BulkIn):
-    key = access.require(request, "links:write")
+    key = access.credential(request)
 
     def create():
         created, errors = [], []
@@ -175,9 +178,10 @@ def bulk_create_links(request, payload: BulkIn):
     return idempotency.once(request, key.id, create)
 
 
-@router.get("/links/{uuid:link_id}", response={200: LinkOut}, summary="Read a link")
+@router.get(
+    "/links/{uuid:link_id}", response={200: LinkOut}, auth=LINKS_READ, summary="Read a link"
+)
 def get_link(request, link_id: UUID):
-    access.require(request, "links:read")
     return answers.json(LinkOut.of(_link(request, link_id)), etag=True)
 
 
@@ -194,10 +198,10 @@ def _null_refused(payload, fields):
 @router.patch(
     "/links/{uuid:link_id}",
     response={200: LinkOut},
+    auth=LINKS_WRITE,
     summary="Change a link (only the fields sent; the short code never changes)",
 )
 def update_link(request, link_id: UUID, payload: LinkPatch):
-    access.require(request, "links:write")
     _null_refused(
         payload,
         ["original_url", "client_id", "name", "tags", "is_active", "forward_query"],
@@ -230,7 +234,6 @@ def update_link(request, link_id: UUID, payload: LinkPatch):
 
 
 def _set_active(request, link_id, active):
-    access.require(request, "links:write")
     with transaction.atomic():
         link = _link(request, link_id, for_update=True)
         answers.check_if_match(request, LinkOut.of(link))
@@ -241,13 +244,19 @@ def _set_active(request, link_id, active):
 @router.post(
     "/links/{uuid:link_id}/deactivate",
     response={200: LinkOut},
+    auth=LINKS_WRITE,
     summary="Deactivate a link (the soft delete: it stops redirecting, its clicks stay)",
 )
 def deactivate_link(request, link_id: UUID):
     return _set_active(request, link_id, False)
 
 
-@router.post("/links/{uuid:link_id}/reactivate", response={200: LinkOut}, summary="Reactivate")
+@router.post(
+    "/links/{uuid:link_id}/reactivate",
+    response={200: LinkOut},
+    auth=LINKS_WRITE,
+    summary="Reactivate a link",
+)
 def reactivate_link(request, link_id: UUID):
     return _set_active(request, link_id, True)
 
@@ -255,10 +264,10 @@ def reactivate_link(request, link_id: UUID):
 @router.delete(
     "/links/{uuid:link_id}",
     response={204: None},
+    auth=LINKS_WRITE,
     summary="Delete a link and its clicks for good",
 )
 def delete_link(request, link_id: UUID):
-    access.require(request, "links:write")
     with transaction.atomic():
         link = _link(request, link_id, for_update=True)
         answers.check_if_match(request, LinkOut.of(link))

@@ -11,6 +11,7 @@ from links.forms import CampaignForm, CampaignRenameForm, ClientForm, save_named
 from links.models import Campaign
 
 from .. import access, answers, idempotency, pagination
+from ..auth import ANY_SCOPE, CLIENTS_WRITE
 from ..problems import Problem, form_invalid
 from ..schemas import (
     CampaignIn,
@@ -56,16 +57,17 @@ def _saved(form):
 
 
 # --- Clients ------------------------------------------------------------------------------
-@router.get("/clients", response={200: ClientList}, summary="List clients (by name)")
+@router.get(
+    "/clients", response={200: ClientList}, auth=ANY_SCOPE, summary="List clients (by name)"
+)
 def list_clients(request, query: Query[NameQuery]):
-    access.require(request, *access.READ_SCOPES)
     rows, cursor = _named(access.clients(request), query)
     return answers.json(ClientList(items=[ClientOut.of(c) for c in rows], next_cursor=cursor))
 
 
-@router.post("/clients", response={201: ClientOut}, summary="Create a client")
+@router.post("/clients", response={201: ClientOut}, auth=CLIENTS_WRITE, summary="Create a client")
 def create_client(request, payload: ClientIn):
-    key = access.require(request, "clients:write")
+    key = access.credential(request)
     if key.client_ids is not None:
         raise Problem(
             403,
@@ -91,15 +93,20 @@ def _client(request, client_id, *, for_update=False):
     return access.get_or_404(clients, client_id, "client")
 
 
-@router.get("/clients/{uuid:client_id}", response={200: ClientOut}, summary="Read a client")
+@router.get(
+    "/clients/{uuid:client_id}", response={200: ClientOut}, auth=ANY_SCOPE, summary="Read a client"
+)
 def get_client(request, client_id: UUID):
-    access.require(request, *access.READ_SCOPES)
     return answers.json(ClientOut.of(_client(request, client_id)), etag=True)
 
 
-@router.patch("/clients/{uuid:client_id}", response={200: ClientOut}, summary="Rename a client")
+@router.patch(
+    "/clients/{uuid:client_id}",
+    response={200: ClientOut},
+    auth=CLIENTS_WRITE,
+    summary="Rename a client",
+)
 def rename_client(request, client_id: UUID, payload: ClientIn):
-    access.require(request, "clients:write")
     with transaction.atomic():
         client = _client(request, client_id, for_update=True)
         answers.check_if_match(request, ClientOut.of(client))
@@ -110,10 +117,10 @@ def rename_client(request, client_id: UUID, payload: ClientIn):
 @router.delete(
     "/clients/{uuid:client_id}",
     response={204: None},
+    auth=CLIENTS_WRITE,
     summary="Delete a client with its campaigns, links and clicks",
 )
 def delete_client(request, client_id: UUID):
-    access.require(request, "clients:write")
     with transaction.atomic():
         client = _client(request, client_id, for_update=True)
         answers.check_if_match(request, ClientOut.of(client))
@@ -122,9 +129,10 @@ def delete_client(request, client_id: UUID):
 
 
 # --- Campaigns ----------------------------------------------------------------------------
-@router.get("/campaigns", response={200: CampaignList}, summary="List campaigns (by name)")
+@router.get(
+    "/campaigns", response={200: CampaignList}, auth=ANY_SCOPE, summary="List campaigns (by name)"
+)
 def list_campaigns(request, query: Query[CampaignQuery]):
-    access.require(request, *access.READ_SCOPES)
     campaigns = access.campaigns(request)
     if query.client_id:
         campaigns = campaigns.filter(client_id=query.client_id)
@@ -132,9 +140,11 @@ def list_campaigns(request, query: Query[CampaignQuery]):
     return answers.json(CampaignList(items=[CampaignOut.of(c) for c in rows], next_cursor=cursor))
 
 
-@router.post("/campaigns", response={201: CampaignOut}, summary="Create a campaign")
+@router.post(
+    "/campaigns", response={201: CampaignOut}, auth=CLIENTS_WRITE, summary="Create a campaign"
+)
 def create_campaign(request, payload: CampaignIn):
-    key = access.require(request, "clients:write")
+    key = access.credential(request)
 
     def create():
         form = CampaignForm({"client": str(payload.client_id), "name": payload.name})
@@ -157,17 +167,23 @@ def _campaign(request, campaign_id, *, for_update=False):
     return access.get_or_404(campaigns, campaign_id, "campaign")
 
 
-@router.get("/campaigns/{uuid:campaign_id}", response={200: CampaignOut}, summary="Read a campaign")
+@router.get(
+    "/campaigns/{uuid:campaign_id}",
+    response={200: CampaignOut},
+    auth=ANY_SCOPE,
+    summary="Read a campaign",
+)
 def get_campaign(request, campaign_id: UUID):
-    access.require(request, *access.READ_SCOPES)
     return answers.json(CampaignOut.of(_campaign(request, campaign_id)), etag=True)
 
 
 @router.patch(
-    "/campaigns/{uuid:campaign_id}", response={200: CampaignOut}, summary="Rename a campaign"
+    "/campaigns/{uuid:campaign_id}",
+    response={200: CampaignOut},
+    auth=CLIENTS_WRITE,
+    summary="Rename a campaign",
 )
 def rename_campaign(request, campaign_id: UUID, payload: CampaignRename):
-    access.require(request, "clients:write")
     with transaction.atomic():
         campaign = _campaign(request, campaign_id, for_update=True)
         answers.check_if_match(request, CampaignOut.of(campaign))
@@ -178,10 +194,10 @@ def rename_campaign(request, campaign_id: UUID, payload: CampaignRename):
 @router.delete(
     "/campaigns/{uuid:campaign_id}",
     response={204: None},
+    auth=CLIENTS_WRITE,
     summary="Delete a campaign (its links stay, without campaign)",
 )
 def delete_campaign(request, campaign_id: UUID):
-    access.require(request, "clients:write")
     with transaction.atomic():
         campaign = _campaign(request, campaign_id, for_update=True)
         answers.check_if_match(request, CampaignOut.of(campaign))
@@ -190,8 +206,7 @@ def delete_campaign(request, campaign_id: UUID):
 
 
 # --- Tags ---------------------------------------------------------------------------------
-@router.get("/tags", response={200: TagList}, summary="List tags (by name)")
+@router.get("/tags", response={200: TagList}, auth=ANY_SCOPE, summary="List tags (by name)")
 def list_tags(request, query: Query[NameQuery]):
-    access.require(request, *access.READ_SCOPES)
     rows, cursor = _named(access.tags(), query)
     return answers.json(TagList(items=[TagOut.of(t) for t in rows], next_cursor=cursor))
