@@ -46,7 +46,8 @@ def test_with_redis_every_worker_shares_the_bucket(api, small_bucket, settings, 
     # Another worker: nothing in this process's memory, the count is in Redis.
     ratelimit.reset()
     assert spend(api, 1) == [429]
-    [bucket] = [key for key in local_redis.keys() if "api-rate:" in key]
+    buckets = local_redis.keys()
+    [bucket] = [name for name in buckets if "api-rate:" in name]
     assert 0 < local_redis.client.pttl(bucket) <= 4000
 
 
