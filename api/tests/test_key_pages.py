@@ -123,3 +123,8 @@ def test_an_admin_restricts_a_new_key_to_some_clients(admin_client, colleague):
     [secret] = SECRET.findall(response.content.decode())
     names = [c["name"] for c in Api(secret).get("/api/v1/clients").json()["items"]]
     assert names == ["Acme"] and other.name not in names
+
+
+def test_the_dashboard_navigation_leads_to_the_keys(signed_in):
+    page = signed_in.get("/dashboard/").content.decode()
+    assert f'href="{PAGE}"' in page
