@@ -8,6 +8,7 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.forms import ModelChoiceField
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -143,6 +144,54 @@ class _Rollback(Exception):
     pass
 
 
+def _bulk_values(request, items):
+    """({index: create_links values}, {index: ValidationError}) of the items: the link
+    form's checks on each (its text fields), clients and campaigns read once for all."""
+    clients = access.clients(request).in_bulk({item.client_id for item in items})
+    campaigns = access.campaigns(request).in_bulk(
+        {item.campaign_id for item in items if item.campaign_id}
+    )
+    values, errors = {}, {}
+    for index, item in enumerate(items):
+        form = LinkForm(_form_data(item.model_dump()))
+        del form.fields["client"], form.fields["campaign"]
+        problems = {} if form.is_valid() else dict(form.errors.as_data())
+        client = clients.get(item.client_id)
+        campaign = campaigns.get(item.campaign_id) if item.campaign_id else None
+        if client is None:
+            problems["client"] = [_unknown_choice()]
+        if item.campaign_id and campaign is None:
+            problems["campaign"] = [_unknown_choice()]
+        if problems:
+            errors[index] = ValidationError(problems)
+            continue
+        data = dict(form.cleaned_data)
+        data.update(
+            client=client,
+            campaign=campaign,
+            expires_at=item.expires_at,
+            is_active=item.is_active,
+        )
+        values[index] = data
+    return values, errors
+
+
+def _unknown_choice():
+    # The link form's own words for a client or campaign it does not offer.
+    message = ModelChoiceField.default_error_messages["invalid_choice"]
+    return ValidationError(message, code="invalid_choice")
+
+
+def _indexed(errors):
+    result = []
+    for index in sorted(errors):
+        for problem in field_errors(errors[index]):
+            field = problem["field"]
+            problem["field"] = f"links.{index}" + (f".{field}" if field else "")
+            result.append({**problem, "index": index})
+    return result
+
+
 @router.post(
     "/links/bulk",
     response={201: BulkOut},
@@ -153,27 +202,25 @@ def bulk_create_links(request, payload: BulkIn):
     key = access.credential(request)
 
     def create():
-        created, errors = [], []
+        values, errors = _bulk_values(request, payload.links)
+        indices = list(values)
         try:
             with transaction.atomic():
-                for index, item in enumerate(payload.links):
-                    try:
-                        # A savepoint per link: a refused one must not poison the next ones.
-                        with transaction.atomic():
-                            created.append(_create_one(request, key, item))
-                    except ValidationError as error:
-                        for problem in field_errors(error):
-                            field = problem["field"]
-                            problem["field"] = f"links.{index}" + (f".{field}" if field else "")
-                            errors.append({**problem, "index": index})
+                try:
+                    created = services.create_links(
+                        user=key.user, links=[values[index] for index in indices]
+                    )
+                except services.LinksRefused as refused:
+                    errors.update(
+                        {indices[position]: error for position, error in refused.errors.items()}
+                    )
                 if errors:
                     raise _Rollback
         except _Rollback:
-            raise invalid(errors) from None
+            raise invalid(_indexed(errors)) from None
         links = Link.objects.select_related("client", "campaign", "user").prefetch_related("tags")
         by_id = links.in_bulk([link.pk for link in created])
-        items = [LinkOut.of(by_id[link.pk]) for link in created]
-        return answers.json(BulkOut(items=items), 201)
+        return answers.json(BulkOut(items=[LinkOut.of(by_id[link.pk]) for link in created]), 201)
 
     return idempotency.once(request, key.id, create)
 
