@@ -8,6 +8,7 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.forms import ModelChoiceField
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -15,7 +16,7 @@ from pydantic import Field
 from links import services
 from links.forms import LinkFilterForm, LinkForm
 from links.listing import filtered_links
-from links.models import Link
+from links.models import Link, Tag
 
 from .. import access, answers, idempotency, pagination
 from ..auth import LINKS_READ, LINKS_WRITE
@@ -42,10 +43,39 @@ class LinkFilters(Schema):
     limit: int = Field(pagination.DEFAULT_LIMIT, ge=1, le=pagination.MAX_LIMIT)
 
 
-def _links(request):
-    return access.links(
-        request, Link.objects.select_related("client", "campaign", "user").prefetch_related("tags")
+# What a link's representation reads, and nothing more (a page of 100 links parses ~600
+# fewer values without the users' passwords and dates).
+_SHOWN = (
+    "id",
+    "short_code",
+    "name",
+    "original_url",
+    "client_id",
+    "client__name",
+    "campaign_id",
+    "campaign__name",
+    "tags",
+    "is_active",
+    "expires_at",
+    "forward_query",
+    "user_id",
+    "user__email",
+    "created_at",
+    "updated_at",
+)
+
+
+def shown(links):
+    """`links` with what LinkOut shows: client, campaign, creator, tag names."""
+    return (
+        links.select_related("client", "campaign", "user")
+        .only(*(field for field in _SHOWN if field != "tags"))
+        .prefetch_related(Prefetch("tags", Tag.objects.only("name"), to_attr="tag_list"))
     )
+
+
+def _links(request):
+    return access.links(request, shown(Link.objects.all()))
 
 
 def _link(request, link_id, *, for_update=False):
@@ -121,7 +151,7 @@ def list_links(request, filters: Query[LinkFilters]):
     if not form.is_valid():
         raise form_invalid(form)
     links, _period = filtered_links(form, with_clicks=False)
-    links = access.links(request, links.prefetch_related("tags"))
+    links = access.links(request, shown(links))
     rows, cursor = pagination.page(links, LINK_ORDER, filters.cursor, filters.limit)
     return answers.json(LinkList(items=[LinkOut.of(link) for link in rows], next_cursor=cursor))
 
@@ -218,8 +248,7 @@ def bulk_create_links(request, payload: BulkIn):
                     raise _Rollback
         except _Rollback:
             raise invalid(_indexed(errors)) from None
-        links = Link.objects.select_related("client", "campaign", "user").prefetch_related("tags")
-        by_id = links.in_bulk([link.pk for link in created])
+        by_id = shown(Link.objects.all()).in_bulk([link.pk for link in created])
         return answers.json(BulkOut(items=[LinkOut.of(by_id[link.pk]) for link in created]), 201)
 
     return idempotency.once(request, key.id, create)
@@ -262,7 +291,7 @@ def update_link(request, link_id: UUID, payload: LinkPatch):
             "client_id": link.client_id,
             "campaign_id": link.campaign_id,
             "name": link.name,
-            "tags": sorted(tag.name for tag in link.tags.all()),
+            "tags": [tag.name for tag in link.tag_list],
             "forward_query": link.forward_query,
         }
         values.update({field: getattr(payload, field) for field in sent if field in values})
