@@ -5,7 +5,7 @@ Inputs are typed loosely on purpose (strings, UUIDs, lists): the rules on their 
 links.services, so the messages are the same as on the dashboard.
 """
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -165,7 +165,8 @@ class LinkOut(Out):
             tags=tags,
             is_active=link.is_active,
             is_live=link.is_live(),
-            expires_at=link.expires_at,
+            # In UTC as every stored time is answered, also when the link is fresh from input.
+            expires_at=link.expires_at.astimezone(UTC) if link.expires_at else None,
             forward_query=link.forward_query,
             created_by=UserRef(id=link.user_id, email=link.user.email),
             created_at=link.created_at,

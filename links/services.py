@@ -56,6 +56,13 @@ def get_or_create_tags(names):
     return tags
 
 
+def _add_tags(link, names):
+    """Tags on a link that has none yet (a new one)."""
+    LinkTag.objects.bulk_create(
+        [LinkTag(link=link, tag=tag) for tag in get_or_create_tags(names)], ignore_conflicts=True
+    )
+
+
 def set_tags(link, names):
     tags = get_or_create_tags(names)
     LinkTag.objects.filter(link=link).exclude(tag__in=tags).delete()
@@ -159,13 +166,14 @@ def create_link(*, user, **values):
     """Create a link and its tags in one transaction; raise ValidationError keyed by field.
 
     `values`: client and original_url, and optionally name, campaign, tags, alias,
-    expires_at, is_active, forward_query."""
+    expires_at, is_active, forward_query; relations_known=True when the user, client and
+    campaign were just read (see _new_link)."""
     link, tag_names, alias = _new_link(user, **values)
     if alias:
         check_alias(alias)
     _save_with_code(link, alias)
     if tag_names:
-        set_tags(link, tag_names)
+        _add_tags(link, tag_names)
     return link
 
 

@@ -47,6 +47,9 @@ def test_creating_a_link_answers_it_with_location_and_etag(api, acme, owner):
     assert body["forward_query"] is False and link.forward_query is False
     assert body["created_by"]["email"] == owner.email
     assert body["is_live"] is True
+    # What the create answered is what a read answers.
+    read = api.get(f"{LINKS}/{link.pk}")
+    assert read.json() == body and read["ETag"] == response["ETag"]
 
 
 def test_a_generated_code_and_a_normalised_destination(api, acme):

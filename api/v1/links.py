@@ -125,7 +125,10 @@ def _create_one(request, key, item):
         raise ValidationError(form.errors.as_data())
     data = dict(form.cleaned_data)
     data["expires_at"] = item.expires_at
-    return services.create_link(user=key.user, is_active=item.is_active, **data)
+    # The form just read the client and campaign; the user is the key's owner.
+    return services.create_link(
+        user=key.user, is_active=item.is_active, relations_known=True, **data
+    )
 
 
 @router.get(
@@ -165,7 +168,9 @@ def create_link(request, payload: LinkIn):
             link = _create_one(request, key, payload)
         except ValidationError as error:
             raise invalid(error) from None
-        return _answer(link, 201, Location=f"/api/v1/links/{link.pk}")
+        # The new link as it is in memory: only its tags' stored spellings are read back.
+        shown = LinkOut.of(link, tags=list(link.tags.values_list("name", flat=True)))
+        return answers.json(shown, 201, etag=True, headers={"Location": f"/api/v1/links/{link.pk}"})
 
     return idempotency.once(request, key.id, create)
 
