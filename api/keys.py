@@ -153,10 +153,25 @@ def _stamp():
         return None
 
 
+# One statement, without the ORM's query building (~0.5 ms of the ~1 ms an ORM lookup took
+# here): the key's columns, converted by Django as usual, and what the check needs of its
+# owner. Table names are the models' fixed db_table.
+_LOOKUP = (
+    "SELECT k.*, u.email AS owner_email, u.name AS owner_name, u.is_active AS owner_active "
+    "FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.secret_hash = %s"
+)
+
+
 def _fetch(digest):
-    key = ApiKey.objects.select_related("user").filter(secret_hash=digest).first()
+    key = next(iter(ApiKey.objects.raw(_LOOKUP, [digest])), None)
     if key is None:
         return None
+    # The owner with what a request reads of them (anything else loads on first use).
+    owner = get_user_model().from_db(
+        key._state.db,
+        ["id", "email", "name", "is_active"],
+        [key.user_id, key.owner_email, key.owner_name, bool(key.owner_active)],
+    )
     client_ids = None
     if not key.all_clients:
         client_ids = frozenset(key.clients.values_list("id", flat=True))
@@ -164,7 +179,7 @@ def _fetch(digest):
         id=key.pk,
         prefix=key.prefix,
         name=key.name,
-        user=key.user,
+        user=owner,
         scopes=frozenset(key.scopes),
         client_ids=client_ids,
         expires_at=key.expires_at,
