@@ -5,9 +5,11 @@ import uuid
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 
 from .models import Campaign, Client, Link, Tag
+from .names import is_name_clash
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
@@ -90,6 +92,21 @@ class CampaignRenameForm(forms.ModelForm):
     class Meta:
         model = Campaign
         fields = ["name"]
+
+
+def save_named(form):
+    """Save a valid client or campaign form; None when the name was taken meanwhile.
+
+    The form already refused a clashing name; a row saved by someone else in between makes
+    the unique index refuse this one, and that is the same field error on the form."""
+    try:
+        with transaction.atomic():
+            return form.save()
+    except IntegrityError as error:
+        if not is_name_clash(error):
+            raise
+        form.add_error("name", form.instance.name_taken_error())
+        return None
 
 
 STATUS_CHOICES = [("", "Any status"), ("active", "Active"), ("inactive", "Inactive")]

@@ -24,12 +24,15 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.views import defaults
 
+from api import problems
 from links import redirect
 
 logger = logging.getLogger(__name__)
 
-# Path prefixes of the staff pages; every other path belongs to visitors.
+# Path prefixes of the staff pages; every other path belongs to visitors, but for the API's,
+# which are answered as application/problem+json (api/problems.py).
 STAFF_AREAS = ("/dashboard/", "/admin/", "/accounts/")
+API_AREA = "/api/"
 
 # What a lost or refused database connection raises (Django wraps psycopg's errors; code
 # that calls psycopg itself raises them unwrapped).
@@ -55,6 +58,10 @@ def for_staff(request):
     return request.path_info.startswith(STAFF_AREAS)
 
 
+def for_api(request):
+    return request.path_info.startswith(API_AREA)
+
+
 def _plain_page(template, status):
     """`template` rendered without request or context; a constant page if even that fails."""
     try:
@@ -68,10 +75,14 @@ def _plain_page(template, status):
 def bad_request(request, exception):
     # No request in the context: a 400 means the request itself is suspect (a host we do not
     # serve, a tampered cookie, a body too big), so the session is not read for a nav bar.
+    if for_api(request):
+        return problems.for_status(request, 400)
     return _plain_page("400.html" if for_staff(request) else "visitor/400.html", 400)
 
 
 def page_not_found(request, exception):
+    if for_api(request):
+        return problems.for_status(request, 404)
     if for_staff(request):
         # The dashboard's page, with the navigation for a signed-in colleague.
         return defaults.page_not_found(request, exception)
@@ -81,12 +92,14 @@ def page_not_found(request, exception):
 
 def server_error(request):
     error = sys.exception()
-    if _is_database_outage(error):
+    if is_database_outage(error):
         return _database_unavailable(request, error)
+    if for_api(request):
+        return problems.for_status(request, 500)
     return _plain_page("500.html" if for_staff(request) else "visitor/500.html", 500)
 
 
-def _is_database_outage(error):
+def is_database_outage(error):
     while error is not None:
         if isinstance(error, DATABASE_UNAVAILABLE):
             return True
@@ -99,7 +112,9 @@ def _database_unavailable(request, error):
     logger.warning(
         "database unavailable, answered 503 to %s %s: %s", request.method, request.path, cause
     )
-    if for_staff(request):
+    if for_api(request):
+        response = problems.outage(request)
+    elif for_staff(request):
         response = _plain_page("503.html", 503)
         response["Retry-After"] = str(redirect.RETRY_AFTER_SECONDS)
     else:

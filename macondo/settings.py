@@ -65,6 +65,10 @@ INSTALLED_APPS = [
     "accounts",
     "links",
     "analytics",
+    "api",
+    # django-ninja's templates and static files: the API reference page (Swagger UI) is
+    # served from our own origin, no CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -421,6 +425,22 @@ WEBHOOKS_CLICKS_PER_EVENT = env.int("WEBHOOKS_CLICKS_PER_EVENT", default=1000)
 WEBHOOKS_SUBSCRIPTION_CACHE_SECONDS = env.float("WEBHOOKS_SUBSCRIPTION_CACHE_SECONDS", default=5.0)
 # Days events, deliveries and attempts are kept (the worker deletes older ones hourly).
 WEBHOOKS_KEEP_DAYS = env.int("WEBHOOKS_KEEP_DAYS", default=14)
+
+# --- Public API (api/; docs/api.md) -------------------------------------------------------
+# Requests per key: a sustained rate and a burst on top (a token bucket counted in Redis, so
+# every worker shares it; without Redis each process counts on its own). A burst lets a tool
+# page through 30,000 links or retry a batch at once; the sustained rate is what a sync job
+# or a spreadsheet refreshing every few seconds needs, far above what a person clicks.
+API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=600)
+API_RATE_LIMIT_BURST = env.int("API_RATE_LIMIT_BURST", default=300)
+# Seconds a worker trusts a key it looked up. Only with Redis: every request also reads the
+# keys' change stamp there, so a revocation applies at once on every worker; without Redis
+# (or while it does not answer) every request looks its key up in the database.
+API_KEY_CACHE_SECONDS = env.float("API_KEY_CACHE_SECONDS", default=5.0)
+# A key's last-used time and address are written at most this often per key and worker.
+API_KEY_LAST_USED_INTERVAL = env.float("API_KEY_LAST_USED_INTERVAL", default=60.0)
+# Hours an Idempotency-Key is remembered: a retry within them gets the first answer.
+API_IDEMPOTENCY_HOURS = env.int("API_IDEMPOTENCY_HOURS", default=24)
 
 # --- Logging ----------------------------------------------------------------------------
 

@@ -104,6 +104,15 @@ def link_created(link):
     return _link_event(LINK_CREATED, link)
 
 
+def links_created(links):
+    """link.created for each of many links made at once (the API's bulk create): the
+    subscriptions are read once, so without any it costs one query for the whole batch."""
+    subscriptions = list(Subscription.objects.receiving(LINK_CREATED))
+    if not subscriptions:
+        return []
+    return [_record(LINK_CREATED, {"link": link_data(link)}, subscriptions) for link in links]
+
+
 def link_updated(link):
     return _link_event(LINK_UPDATED, link)
 

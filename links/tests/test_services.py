@@ -3,6 +3,7 @@ import threading
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from links import services
 from links.models import Link, Tag
@@ -150,3 +151,67 @@ def test_deactivating_keeps_the_code_and_the_clicks(owner, client_obj):
     link.refresh_from_db()
     assert link.is_active is False and link.clicks.count() == 1
     assert not Link.objects.active().filter(pk=link.pk).exists()
+
+
+def test_create_links_follows_create_links_rules_in_a_fixed_number_of_queries(owner, client_obj):
+    campaign = CampaignFactory(client=client_obj)
+
+    def rows(count, start):
+        return [
+            {
+                "client": client_obj,
+                "campaign": campaign,
+                "original_url": f" https://bücher.example/{n} ",
+                "tags": "Summer, summer, promo",
+                "alias": f"alias-{n}" if n % 7 == 0 else None,
+            }
+            for n in range(start, start + count)
+        ]
+
+    queries = []
+    for count, start in ((3, 0), (40, 100)):
+        with CaptureQueriesContext(connection) as captured:
+            links = services.create_links(user=owner, links=rows(count, start))
+        queries.append(len(captured))
+        assert len({link.short_code for link in links}) == count
+    # The first call also created the two tags.
+    assert queries[1] <= queries[0] <= queries[1] + 8
+    stored = Link.objects.get(short_code="alias-105")
+    assert stored.original_url == "https://xn--bcher-kva.example/105"
+    assert stored.campaign == campaign
+    assert set(stored.tags.values_list("name", flat=True)) == {"promo", "Summer"}
+    assert Tag.objects.count() == 2
+
+
+def test_create_links_refuses_all_and_names_each_refused_link(owner, client_obj):
+    LinkFactory(short_code="Taken")
+    rows = [
+        {"client": client_obj, "original_url": "https://example.com/ok"},
+        {"client": client_obj, "original_url": "ftp://example.com/"},
+        {"client": client_obj, "original_url": "https://example.com/", "alias": "taken"},
+        {"client": client_obj, "original_url": "https://example.com/", "alias": "new-one"},
+        {"client": client_obj, "original_url": "https://example.com/", "alias": "NEW-ONE"},
+        {
+            "client": client_obj,
+            "original_url": "https://example.com/",
+            "campaign": CampaignFactory(),
+        },
+    ]
+    with pytest.raises(services.LinksRefused) as refused:
+        services.create_links(user=owner, links=rows)
+    errors = {index: error.message_dict for index, error in refused.value.errors.items()}
+    assert set(errors) == {1, 2, 4, 5}
+    assert errors[2] == {"alias": ["The alias “taken” is already taken."]}
+    assert errors[4] == {"alias": ["The alias “NEW-ONE” is also given at index 3."]}
+    assert "campaign" in errors[5]
+    assert Link.objects.count() == 1
+
+
+def test_create_links_settles_a_code_collision_one_by_one(owner, client_obj, monkeypatch):
+    LinkFactory(short_code="taken77")
+    codes = iter(["taken77", "free001", "free002", "free003"])
+    monkeypatch.setattr(services, "generate_code", lambda: next(codes))
+    rows = [{"client": client_obj, "original_url": "https://example.com/", "tags": "a"}] * 2
+    links = services.create_links(user=owner, links=rows)
+    assert sorted(link.short_code for link in links) == ["free002", "free003"]
+    assert Link.objects.filter(tags__name="a").count() == 2

@@ -5,7 +5,6 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import IntegrityError, transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import redirect, render
@@ -14,10 +13,9 @@ from django.utils.http import urlencode
 
 from analytics.reports import cascade_counts
 
-from ..forms import CampaignForm, CampaignRenameForm, ClientForm
+from ..forms import CampaignForm, CampaignRenameForm, ClientForm, save_named
 from ..lookups import fetch
 from ..models import Campaign, Client, Link
-from ..names import is_name_clash
 
 PAGE_SIZE = 50
 
@@ -25,20 +23,6 @@ PAGE_SIZE = 50
 def _count(related):
     rows = related.order_by().values("client").annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
-
-
-def _save(form):
-    """Save a client or campaign form. The form already refused a clashing name; a row
-    saved by someone else in between makes the unique index refuse this one, and that is
-    the same field error."""
-    try:
-        with transaction.atomic():
-            return form.save()
-    except IntegrityError as error:
-        if not is_name_clash(error):
-            raise
-        form.add_error("name", form.instance.name_taken_error())
-        return None
 
 
 @login_required
@@ -61,7 +45,7 @@ def client_list(request):
 def client_create(request):
     form = ClientForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        client = _save(form)
+        client = save_named(form)
         if client:
             messages.success(request, f"Client “{client.name}” created.")
             return redirect("analytics:client", pk=client.pk)
@@ -78,7 +62,7 @@ def client_rename(request, pk):
     # The form edits its own copy: the page keeps the current name while the new one is
     # refused.
     form = ClientForm(request.POST or None, instance=fetch(Client, pk))
-    if request.method == "POST" and form.is_valid() and _save(form):
+    if request.method == "POST" and form.is_valid() and save_named(form):
         messages.success(request, f"Client renamed to “{form.instance.name}”.")
         return redirect("analytics:client", pk=client.pk)
     return render(
@@ -147,7 +131,7 @@ def campaign_create(request):
         initial["client"] = _uuid_or_none(request.GET["client"])
     form = CampaignForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        campaign = _save(form)
+        campaign = save_named(form)
         if campaign:
             messages.success(request, f"Campaign “{campaign.name}” created.")
             return redirect("analytics:campaign", pk=campaign.pk)
@@ -162,7 +146,7 @@ def campaign_create(request):
 def campaign_rename(request, pk):
     campaign = fetch(Campaign, pk)
     form = CampaignRenameForm(request.POST or None, instance=fetch(Campaign, pk))
-    if request.method == "POST" and form.is_valid() and _save(form):
+    if request.method == "POST" and form.is_valid() and save_named(form):
         messages.success(request, f"Campaign renamed to “{form.instance.name}”.")
         return redirect("analytics:campaign", pk=campaign.pk)
     return render(

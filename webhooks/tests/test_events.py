@@ -381,3 +381,17 @@ def test_update_link_without_tags_keeps_them_in_the_payload(owner):
     link_services.update_link(link, name="Renamed")
     [body] = bodies()
     assert body["data"]["link"]["tags"] == ["a", "b"] and body["data"]["link"]["name"] == "Renamed"
+
+
+def test_a_bulk_create_records_one_link_created_event_per_link(owner):
+    SubscriptionFactory(owner=owner, events=["link.created"])
+    client = ClientFactory()
+    created = link_services.create_links(
+        user=owner,
+        links=[{"client": client, "original_url": f"https://shop.example/{n}"} for n in range(3)],
+    )
+    events_made = Event.objects.filter(type="link.created")
+    assert events_made.count() == 3
+    assert sorted(json.loads(e.body)["data"]["link"]["id"] for e in events_made) == sorted(
+        str(link.pk) for link in created
+    )
