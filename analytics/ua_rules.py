@@ -280,7 +280,7 @@ def identity(user_agent):
     platform_seen = False  # the first product's first comment is the platform comment
     for part in parts:
         if part.kind == "product":
-            kind = _token_kind(part.name)
+            kind = _product_kind(part.text)
             if kind == "allow":
                 apps.append(part.text)
             else:
@@ -299,7 +299,7 @@ def identity(user_agent):
         else:
             if previous is None:
                 owner = None
-            elif "/" not in previous.text or _token_kind(previous.name) == "allow":
+            elif "/" not in previous.text or _product_kind(previous.text) == "allow":
                 owner = "app"
             else:
                 owner = "software"
@@ -313,6 +313,12 @@ def identity(user_agent):
     )
     apps = apps[-1] if apps else ""
     return Identity(" ".join(units), " ".join(named), apps, browser, True, parts)
+
+
+@lru_cache(maxsize=4096)
+def _product_kind(text):
+    """`_token_kind` of a product word ("AppleWebKit/537.36"): the words repeat too."""
+    return _token_kind(_name(text))
 
 
 @lru_cache(maxsize=4096)
