@@ -241,3 +241,27 @@ class FastRegex:
 
 
 _match = _direct_match() if re2 is not None else None
+
+
+class PrintableFastRegex:
+    """A `re` expression that RE2 searches when the text is printable ASCII, where the two
+    read every construct alike (`\\b`, `\\w`, `\\s`, `\\d` differ only on other characters);
+    any other text, or a pattern RE2 cannot read, is searched by `re`. The same matches,
+    found in linear time: a long alternation without a common first character costs `re`
+    tens of µs on an agent (the scanner rule alone ~100 µs), RE2 a few."""
+
+    def __init__(self, expression):
+        self.expression = expression
+        self.pattern = expression.pattern
+        self.linear = None
+        if _match is not None and not expression.flags & ~(re.UNICODE):
+            try:
+                self.linear = re2.compile(expression.pattern, _re2_options())
+            except re2.error:
+                self.linear = None
+
+    def search(self, text):
+        if self.linear is not None and text.isascii() and text.isprintable():
+            start, end = _match(self.linear, text.encode("ascii"))
+            return None if start < 0 else _Found(text[start:end])
+        return self.expression.search(text)

@@ -5,7 +5,8 @@ import crawleruseragents
 import pytest
 from crawlerdetect.providers.crawlers import data as crawlerdetect_patterns
 
-from analytics.patterns import PatternSet, _search, lower_pattern, re2
+from analytics import ua_rules
+from analytics.patterns import PatternSet, PrintableFastRegex, _search, lower_pattern, re2
 from analytics.ua_tokens import _split_nested, split
 
 DATA = Path(__file__).parent / "data"
@@ -117,3 +118,16 @@ def test_every_corpus_line_splits_as_the_bracket_by_bracket_reader_splits_it():
     for ua in all_corpus_lines():
         spaced = ua.replace("+", " ") if " " not in ua and "+" in ua else ua
         assert split(ua) == _split_nested(spaced), ua
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [name for name in dir(ua_rules) if isinstance(getattr(ua_rules, name), PrintableFastRegex)],
+)
+def test_a_rule_searched_by_re2_finds_the_text_re_finds(rule):
+    fast = getattr(ua_rules, rule)
+    assert fast.linear is not None or re2 is None
+    for ua in all_corpus_lines() + ["Mozilla/5.0 (X11;\tLinux) curl/8.0", "Scanner\x00"]:
+        for text in (ua, ua.lower()):
+            found, expected = fast.search(text), fast.expression.search(text)
+            assert (found and found.group()) == (expected and expected.group()), text
