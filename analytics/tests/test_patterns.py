@@ -131,3 +131,21 @@ def test_a_rule_searched_by_re2_finds_the_text_re_finds(rule):
         for text in (ua, ua.lower()):
             found, expected = fast.search(text), fast.expression.search(text)
             assert (found and found.group()) == (expected and expected.group()), text
+
+
+@pytest.mark.parametrize(
+    ("text", "matches"),
+    [
+        ("yandexbot/3.0", True),
+        ("yandexsearch/1.0", False),
+        ("foo-bot", True),
+        ("foo", False),
+        ("xab", True),
+        ("yab", False),
+        ("mozilla/5.0 firefox", False),
+    ],
+)
+def test_patterns_with_lookarounds_answer_as_re_does_behind_the_re2_gate(text, matches):
+    patterns = ["yandex(?!search)", "^(?=.*bot)foo", "a(?<=xa)b"]
+    assert bool(PatternSet(patterns).search(text)) == matches
+    assert bool(PatternSet(patterns, use_re2=False).search(text)) == matches
