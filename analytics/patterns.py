@@ -115,8 +115,15 @@ class PatternSet:
         # first tells whether they can match at all, by the same patterns less their
         # lookarounds (which only narrow what a pattern matches).
         self._gate = _superset(in_re) if use_re2 and re2 is not None else None
+        # Most text matches nothing: one RE2 call over both says so.
+        self._either = None
+        if self._gate is not None and self._linear is not None:
+            both = [f"(?:{p})" for p in (*branches, *in_re)]
+            self._either = _superset([_LOOKAROUND.sub("", p) for p in both])
 
     def search(self, text):
+        if self._either is not None and not _search(self._either, text):
+            return None
         if self._linear and (found := _search(self._linear, text)):
             return found
         if self._gate is not None and not _search(self._gate, text):
