@@ -62,7 +62,10 @@ HTTP_CLIENT = re.compile(
     r"^(?:curl|wget|python-requests|python-urllib|python-httpx|python/[\d.]+ aiohttp|aiohttp"
     r"|httpx|go-http-client|okhttp|axios|node-fetch|node|undici|got|java|apache-httpclient"
     r"|libwww-perl|lwp::simple|postmanruntime|insomnia|httpie|ruby|faraday|rest-client"
-    r"|guzzlehttp|php|winhttp|dart|reqwest|deno|bun|powershell)(?:[/ ;(]|$)"
+    r"|guzzlehttp|php|winhttp|dart|reqwest|deno|bun|powershell"
+    # Windows' own background services: downloads, certificate and connectivity checks
+    r"|microsoft bits|microsoft-cryptoapi|microsoft-delivery-optimization|microsoft-wns"
+    r"|microsoft ncsi|windows-update-agent)(?:[/ ;(]|$)"
     r"|\b(?:windows)?powershell/"
 )
 # Synthetic monitoring and uptime services, read anywhere (some write in the KHTML comment).
