@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 from . import bursts
 from .crawlers import Classifier
@@ -128,7 +130,36 @@ def _classifier():
     return Classifier()
 
 
-def _user_agent_facts(user_agent, malformed):
+@dataclass(frozen=True)
+class _Knobs:
+    max_length: int
+    threshold: int
+    datacenter_strict: bool
+
+
+@cache
+def _knobs():
+    """The settings the verdict reads, read once: each `settings.X` costs ~1 µs (Django's
+    lazy settings object checks every attribute it hands out), as much as a cached verdict."""
+    return _Knobs(
+        settings.BOT_UA_MAX_LENGTH, settings.BOT_SCORE_THRESHOLD, settings.BOT_DATACENTER_STRICT
+    )
+
+
+@receiver(setting_changed)
+def _reread_knobs(setting, **kwargs):
+    if setting.startswith("BOT_"):
+        _knobs.cache_clear()
+
+
+# Networks repeat across clicks far more than agents do (the ASN names are matched by words).
+_is_datacenter = lru_cache(maxsize=4096)(is_datacenter)
+
+
+def _user_agent_facts(user_agent, malformed=None):
+    """`malformed` None: `user_agent` is the whole agent, short enough, and judged here."""
+    if malformed is None:
+        malformed = _is_malformed(user_agent)
     codes = []
     if malformed:
         codes.append("ua:malformed")
@@ -157,7 +188,11 @@ _cached_facts = lru_cache(maxsize=settings.BOT_UA_CACHE_SIZE)(_user_agent_facts)
 
 
 def user_agent_facts(user_agent):
-    malformed = len(user_agent) > settings.BOT_UA_MAX_LENGTH or _is_malformed(user_agent)
+    length = len(user_agent)
+    if length <= MATCH_CHARS and length <= _knobs().max_length:
+        # The common case, keyed by the agent alone: a repeated agent costs one lookup.
+        return _cached_facts(user_agent)
+    malformed = length > _knobs().max_length or _is_malformed(user_agent)
     # Patterns read only the first MATCH_CHARS characters (every corpus bot names itself
     # within 400), so a 20 KB header costs what a normal one does and a cache entry is small.
     return _cached_facts(user_agent[:MATCH_CHARS], malformed)
@@ -165,14 +200,18 @@ def user_agent_facts(user_agent):
 
 def _header_codes(headers, facts):
     codes = []
-    if any(PREFETCH.search(headers.get(name, "")) for name in PURPOSE_HEADERS):
-        codes.append("request:prefetch")
-    if "headless" in headers.get("sec-ch-ua", "").lower():
+    for name in PURPOSE_HEADERS:
+        value = headers.get(name)
+        if value and PREFETCH.search(value):
+            codes.append("request:prefetch")
+            break
+    client_hints = headers.get("sec-ch-ua")
+    if client_hints and "headless" in client_hints.lower():
         codes.append("headers:headless")
     if facts.claims_browser:
         if not any(headers.get(name) for name in NAVIGATION_HEADERS):
             codes.append("headers:browser-missing")
-        if facts.expects_client_hints and not headers.get("sec-ch-ua"):
+        if facts.expects_client_hints and not client_hints:
             codes.append("headers:no-client-hints")
     return codes
 
@@ -233,8 +272,8 @@ def _evidence(visit, location):
     if visit.headers is not None and facts is not None:
         for code in _header_codes(visit.headers, facts):
             (weighted if code in WEIGHTS else decisive).append(code)
-    if is_datacenter(location.asn_number, location.asn_org):
-        strict = settings.BOT_DATACENTER_STRICT
+    if _is_datacenter(location.asn_number, location.asn_org):
+        strict = _knobs().datacenter_strict
         (decisive if strict else weighted).append("net:datacenter")
     return decisive, weighted
 
@@ -243,5 +282,5 @@ def _verdict(decisive, weighted):
     if not decisive and not weighted:
         return HUMAN
     score = 100 if decisive else min(100, sum(WEIGHTS[code] for code in weighted))
-    is_bot = bool(decisive) or score >= settings.BOT_SCORE_THRESHOLD
+    is_bot = bool(decisive) or score >= _knobs().threshold
     return Verdict(is_bot, tuple(decisive + weighted), score)

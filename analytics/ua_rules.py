@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .patterns import FastRegex
+from .patterns import FastRegex, PrintableFastRegex
 from .ua_tokens import Part, split
 
 # Reason families (stored as "ua:<family>") and the rules that give them, in order.
@@ -62,7 +62,10 @@ HTTP_CLIENT = re.compile(
     r"^(?:curl|wget|python-requests|python-urllib|python-httpx|python/[\d.]+ aiohttp|aiohttp"
     r"|httpx|go-http-client|okhttp|axios|node-fetch|node|undici|got|java|apache-httpclient"
     r"|libwww-perl|lwp::simple|postmanruntime|insomnia|httpie|ruby|faraday|rest-client"
-    r"|guzzlehttp|php|winhttp|dart|reqwest|deno|bun|powershell)(?:[/ ;(]|$)"
+    r"|guzzlehttp|php|winhttp|dart|reqwest|deno|bun|powershell"
+    # Windows' own background services: downloads, certificate and connectivity checks
+    r"|microsoft bits|microsoft-cryptoapi|microsoft-delivery-optimization|microsoft-wns"
+    r"|microsoft ncsi|windows-update-agent)(?:[/ ;(]|$)"
     r"|\b(?:windows)?powershell/"
 )
 # Synthetic monitoring and uptime services, read anywhere (some write in the KHTML comment).
@@ -127,14 +130,31 @@ SCREEN = FastRegex(
     + "|"
     + TOOL_NAME.replace("$", "(?:$|[/\\s;,()])").replace("(?:^|", "(?:^|[\\s;,(]|")
 )
+# The rules read rule by rule, in RE2 on printable ASCII (most of a bot's verdict cost in
+# `re`, the screen above having said that one of them fires).
+SCANNER, MONITOR, HTTP_CLIENT, PREVIEW, GOOGLE_AGENT, OWN_CRAWLERS, SELF_DECLARED, DOMAIN = (
+    PrintableFastRegex(expression)
+    for expression in (
+        SCANNER,
+        MONITOR,
+        HTTP_CLIENT,
+        PREVIEW,
+        GOOGLE_AGENT,
+        OWN_CRAWLERS,
+        SELF_DECLARED,
+        DOMAIN,
+    )
+)
 # Engines and browsers whose presence makes an agent browser-shaped.
 ENGINE = re.compile(r"applewebkit/|gecko/|like gecko|presto/|khtml|trident/|goanna/")
 # A "compatible;" comment of a browser (old IE, Konqueror, feature phones) is its platform.
-COMPATIBLE_BROWSER = re.compile(
-    r"msie|konqueror|opera|iemobile|teleca|obigo|polaris|netfront|openwave|blazer|avantgo"
-    r"|elaine|\bbrew\b|\bbolt\b|dolfin|jasmine|myriad|novarra|up\.browser|symbian|windows"
-    r"|linux|android|mac ?os|iphone|ipad|\bcpu\b|x11|bsd|sunos|palm|blackberry|tizen|kaios"
-    r"|mobile|nokia|samsung|\blg\b|sony|ucweb|ucbrowser|browser|macintosh|ppc|omniweb|icab"
+COMPATIBLE_BROWSER = PrintableFastRegex(
+    re.compile(
+        r"msie|konqueror|opera|iemobile|teleca|obigo|polaris|netfront|openwave|blazer|avantgo"
+        r"|elaine|\bbrew\b|\bbolt\b|dolfin|jasmine|myriad|novarra|up\.browser|symbian|windows"
+        r"|linux|android|mac ?os|iphone|ipad|\bcpu\b|x11|bsd|sunos|palm|blackberry|tizen|kaios"
+        r"|mobile|nokia|samsung|\blg\b|sony|ucweb|ucbrowser|browser|macintosh|ppc|omniweb|icab"
+    )
 )
 # Something a person's client names: an engine, a browser (incl. feature-phone and text
 # browsers), a platform, a device maker, a TV standard, an app's HTTP or media stack.
@@ -248,10 +268,12 @@ COMPATIBLE_BROWSER_NAME = re.compile(
 )
 # A platform comment that names a phone, tablet, TV or console: its other fields are the
 # device's model and build, its carrier, its language.
-DEVICE_PLATFORM = re.compile(
-    r"android|iphone|ipad|ipod|windows phone|windows ce|iemobile|mobile|tablet|kaios|tizen"
-    r"|smart-?tv|symbian|series ?[4689]0|\bs60\b|blackberry|bb10|j2me|midp|maui|webos"
-    r"|playstation|nintendo|xbox|armv|hbbtv|brew|opera mini|opera mobi|crkey|linux; u;"
+DEVICE_PLATFORM = PrintableFastRegex(
+    re.compile(
+        r"android|iphone|ipad|ipod|windows phone|windows ce|iemobile|mobile|tablet|kaios|tizen"
+        r"|smart-?tv|symbian|series ?[4689]0|\bs60\b|blackberry|bb10|j2me|midp|maui|webos"
+        r"|playstation|nintendo|xbox|armv|hbbtv|brew|opera mini|opera mobi|crkey|linux; u;"
+    )
 )
 
 
@@ -280,7 +302,7 @@ def identity(user_agent):
     platform_seen = False  # the first product's first comment is the platform comment
     for part in parts:
         if part.kind == "product":
-            kind = _token_kind(part.name)
+            kind = _product_kind(part.text)
             if kind == "allow":
                 apps.append(part.text)
             else:
@@ -299,7 +321,7 @@ def identity(user_agent):
         else:
             if previous is None:
                 owner = None
-            elif "/" not in previous.text or _token_kind(previous.name) == "allow":
+            elif "/" not in previous.text or _product_kind(previous.text) == "allow":
                 owner = "app"
             else:
                 owner = "software"
@@ -313,6 +335,12 @@ def identity(user_agent):
     )
     apps = apps[-1] if apps else ""
     return Identity(" ".join(units), " ".join(named), apps, browser, True, parts)
+
+
+@lru_cache(maxsize=4096)
+def _product_kind(text):
+    """`_token_kind` of a product word ("AppleWebKit/537.36"): the words repeat too."""
+    return _token_kind(_name(text))
 
 
 @lru_cache(maxsize=4096)

@@ -32,11 +32,29 @@ class Part:
         return [field for field in _FIELD_SPLIT.split(self.text) if field]
 
 
+# Most agents nest no brackets: one pass reads them (comments, brackets, product words).
+_FLAT = re.compile(r"\(([^()\[\]]*)\)|\[([^()\[\]]*)\]|([^\s,()\[\]]+)")
+_KINDS = (None, "comment", "bracket", "product")
+
+
 def split(user_agent):
     """The parts of a user agent, in order. Unbalanced brackets close at the end."""
     if " " not in user_agent and "+" in user_agent:
         # "Mozilla/5.0+(compatible;+UptimeRobot/2.0;+http://...)": spaces sent URL-encoded.
         user_agent = user_agent.replace("+", " ")
+    parts = [
+        Part(_KINDS[found.lastindex], found[found.lastindex].strip())
+        for found in _FLAT.finditer(user_agent)
+    ]
+    # Flat when every bracket character was read as one end of a comment or a bracket.
+    enclosed = sum(part.kind != "product" for part in parts)
+    opened = user_agent.count("(") + user_agent.count("[")
+    if opened == enclosed == user_agent.count(")") + user_agent.count("]"):
+        return parts
+    return _split_nested(user_agent)
+
+
+def _split_nested(user_agent):
     parts = []
     stack = []  # open brackets of the comment being read
     inner = []

@@ -27,6 +27,7 @@ HAND_WRITTEN_BOTS = [
     "bots-monitors.txt",
     "bots-scanners.txt",
     "bots-self-named.txt",
+    "bots-windows-services.txt",
 ]
 
 

@@ -158,3 +158,21 @@ def test_the_threshold_is_a_setting(settings):
     settings.BOT_SCORE_THRESHOLD = 30
     headers = without(CHROME_HEADERS, "sec-ch-ua")
     assert judge(Visit(user_agent=CHROME, headers=headers)).is_bot
+
+
+def test_a_setting_changed_in_a_running_process_applies_to_the_next_verdict(settings):
+    visit = Visit(user_agent=CHROME, headers=without(CHROME_HEADERS, "sec-ch-ua"))
+    assert not judge(visit).is_bot
+    settings.BOT_SCORE_THRESHOLD = 30
+    assert judge(visit).is_bot
+    settings.BOT_DATACENTER_STRICT = True
+    assert judge(
+        Visit(user_agent=CHROME, headers=CHROME_HEADERS), Location(asn_number=14061)
+    ).is_bot
+
+
+def test_a_long_agent_is_malformed_however_often_it_was_seen_short_enough(settings):
+    agent = CHROME + " x" * 100
+    assert not judge(Visit(user_agent=agent, headers=CHROME_HEADERS)).is_bot
+    settings.BOT_UA_MAX_LENGTH = 200
+    assert judge(Visit(user_agent=agent, headers=CHROME_HEADERS)).reasons == ("ua:malformed",)

@@ -155,6 +155,12 @@ BOTS = {
     "Ruby": ("Ruby", "ua:http-client"),
     "PHP Guzzle": ("GuzzleHttp/7", "ua:http-client"),
     "PowerShell": ("Mozilla/5.0 (Windows NT; Windows NT 10.0; en-US) WindowsPowerShell/5.1.22621.2506", "ua:http-client"),
+    "Windows BITS": ("Microsoft BITS/7.8", "ua:http-client"),
+    "Windows CryptoAPI": ("Microsoft-CryptoAPI/10.0", "ua:http-client"),
+    "Windows Delivery Optimization": ("Microsoft-Delivery-Optimization/10.0", "ua:http-client"),
+    "Windows push notifications": ("Microsoft-WNS/10.0", "ua:http-client"),
+    "Windows connectivity check": ("Microsoft NCSI", "ua:http-client"),
+    "Windows Update": ("Windows-Update-Agent/10.0.10011.16384 Client-Protocol/2.50", "ua:http-client"),
 }  # fmt: skip
 
 

@@ -5,7 +5,9 @@ import crawleruseragents
 import pytest
 from crawlerdetect.providers.crawlers import data as crawlerdetect_patterns
 
-from analytics.patterns import PatternSet, lower_pattern
+from analytics import ua_rules
+from analytics.patterns import PatternSet, PrintableFastRegex, _search, lower_pattern, re2
+from analytics.ua_tokens import _split_nested, split
 
 DATA = Path(__file__).parent / "data"
 
@@ -79,3 +81,71 @@ def test_text_with_lone_surrogates_is_searched_too():
     assert patterns.in_re2 == 1
     assert patterns.search("googlebot/2.1 \udcff\udcfe")
     assert not patterns.search("mozilla \udcff")
+
+
+def all_corpus_lines():
+    return [
+        line for path in sorted(DATA.glob("*.txt")) for line in path.read_text("utf-8").splitlines()
+    ]
+
+
+@pytest.mark.skipif(re2 is None, reason="google-re2 not installed")
+def test_re2_asked_directly_finds_the_text_its_wrapper_finds():
+    expression = re2.compile(r"(?:^|[^0-9a-z])(?:bot|crawl|spider)[a-z]*|\+https?://\S+")
+    for ua in all_corpus_lines():
+        text = ua.lower()
+        direct, wrapped = _search(expression, text), expression.search(text)
+        assert (direct and direct.group()) == (wrapped and wrapped.group()), ua
+
+
+@pytest.mark.parametrize(
+    "user_agent",
+    [
+        "Mozilla/5.0 (Linux; Android 14) [FBAN/FB4A;FBAV/4.0;]",
+        "Mozilla/5.0 (compatible; (nested) Bot/1.0)",
+        "Mozilla/5.0 (unclosed; Bot/1.0",
+        "Mozilla/5.0 ) stray ] closers",
+        "Mozilla/5.0 () [] empty",
+        "Mozilla/5.0+(compatible;+UptimeRobot/2.0;+http://www.uptimerobot.com/)",
+    ],
+)
+def test_the_one_pass_reader_splits_as_the_bracket_by_bracket_reader(user_agent):
+    spaced = user_agent.replace("+", " ") if " " not in user_agent else user_agent
+    assert split(user_agent) == _split_nested(spaced)
+
+
+def test_every_corpus_line_splits_as_the_bracket_by_bracket_reader_splits_it():
+    for ua in all_corpus_lines():
+        spaced = ua.replace("+", " ") if " " not in ua and "+" in ua else ua
+        assert split(ua) == _split_nested(spaced), ua
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [name for name in dir(ua_rules) if isinstance(getattr(ua_rules, name), PrintableFastRegex)],
+)
+def test_a_rule_searched_by_re2_finds_the_text_re_finds(rule):
+    fast = getattr(ua_rules, rule)
+    assert fast.linear is not None or re2 is None
+    for ua in all_corpus_lines() + ["Mozilla/5.0 (X11;\tLinux) curl/8.0", "Scanner\x00"]:
+        for text in (ua, ua.lower()):
+            found, expected = fast.search(text), fast.expression.search(text)
+            assert (found and found.group()) == (expected and expected.group()), text
+
+
+@pytest.mark.parametrize(
+    ("text", "matches"),
+    [
+        ("yandexbot/3.0", True),
+        ("yandexsearch/1.0", False),
+        ("foo-bot", True),
+        ("foo", False),
+        ("xab", True),
+        ("yab", False),
+        ("mozilla/5.0 firefox", False),
+    ],
+)
+def test_patterns_with_lookarounds_answer_as_re_does_behind_the_re2_gate(text, matches):
+    patterns = ["yandex(?!search)", "^(?=.*bot)foo", "a(?<=xa)b"]
+    assert bool(PatternSet(patterns).search(text)) == matches
+    assert bool(PatternSet(patterns, use_re2=False).search(text)) == matches
