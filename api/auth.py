@@ -95,5 +95,7 @@ LINKS_READ = KeyAuth("links:read")
 LINKS_WRITE = KeyAuth("links:write")
 STATS_READ = KeyAuth("stats:read")
 CLIENTS_WRITE = KeyAuth("clients:write")
+WEBHOOKS_READ = KeyAuth("webhooks:read")
+WEBHOOKS_WRITE = KeyAuth("webhooks:write")
 # Clients, campaigns and tags are read with any scope.
 ANY_SCOPE = KeyAuth(*READ_SCOPES)

@@ -12,6 +12,8 @@ SCOPES = {
     "links:write": "Create, change, deactivate and delete links",
     "stats:read": "Read figures and raw clicks (and clients, campaigns, tags)",
     "clients:write": "Create, rename and delete clients and campaigns",
+    "webhooks:read": "Read your webhook subscriptions and their deliveries",
+    "webhooks:write": "Create, change, pause, resume and delete your webhook subscriptions",
 }
 
 

@@ -99,6 +99,17 @@ def form_invalid(form, names=None):
     return invalid(DjangoValidationError(form.errors.as_data()), names)
 
 
+def null_refused(payload, fields):
+    """422 if a change sends null for any of `fields` (ones that cannot be cleared)."""
+    errors = [
+        {"field": field, "code": "null", "message": "This field cannot be null."}
+        for field in fields
+        if field in payload.model_fields_set and getattr(payload, field) is None
+    ]
+    if errors:
+        raise invalid(errors)
+
+
 def not_found(what="resource"):
     return Problem(404, "not_found", "Not found", f"No {what} with this id.")
 

@@ -78,3 +78,12 @@ def test_revoke_api_key_takes_the_prefix(owner):
 def test_revoke_api_key_says_when_no_key_matches(db):
     with pytest.raises(CommandError, match="No API key"):
         run("revoke_api_key", "mk_nothing1")
+
+
+def test_create_api_key_makes_a_webhooks_key(owner):
+    output = run("create_api_key", "--user", owner.email, "--scopes", "webhooks:write")
+    assert ApiKey.objects.get().scopes == ["webhooks:write"]
+    answer = Api(output.splitlines()[-1]).post(
+        "/api/v1/webhooks", {"url": "https://hooks.example.com/", "events": ["link.created"]}
+    )
+    assert answer.status_code == 201, answer.content

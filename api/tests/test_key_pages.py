@@ -128,3 +128,12 @@ def test_an_admin_restricts_a_new_key_to_some_clients(admin_client, colleague):
 def test_the_dashboard_navigation_leads_to_the_keys(signed_in):
     page = signed_in.get("/dashboard/").content.decode()
     assert f'href="{PAGE}"' in page
+
+
+def test_a_colleague_makes_a_key_for_webhooks_on_the_page(signed_in, owner):
+    page = signed_in.get(PAGE).content.decode()
+    assert 'value="webhooks:read"' in page and 'value="webhooks:write"' in page
+    response = signed_in.post(PAGE, {"name": "CRM", "scopes": ["webhooks:read", "webhooks:write"]})
+    [secret] = SECRET.findall(response.content.decode())
+    assert ApiKey.objects.get().scopes == ["webhooks:read", "webhooks:write"]
+    assert Api(secret).get("/api/v1/webhooks").status_code == 200

@@ -17,7 +17,7 @@ from macondo.errors import is_database_outage
 
 from .. import problems
 from ..auth import KeyAuth
-from . import document, figures, links, organisation
+from . import document, figures, links, organisation, webhooks
 
 logger = logging.getLogger("api")
 
@@ -41,6 +41,7 @@ api = MacondoAPI(
 api.add_router("", links.router)
 api.add_router("", organisation.router)
 api.add_router("", figures.router)
+api.add_router("", webhooks.router)
 
 
 @api.exception_handler(problems.Problem)

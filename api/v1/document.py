@@ -4,7 +4,8 @@ from ..idempotency import HEADER as IDEMPOTENCY_HEADER
 from ..schemas import Problem
 
 DESCRIPTION = (
-    "Links, clients, campaigns, tags and click figures of Macondo Link Manager. "
+    "Links, clients, campaigns, tags, click figures and webhook subscriptions of Macondo "
+    "Link Manager. "
     "Authenticate with `Authorization: Bearer <key>` (keys: dashboard → API keys). "
     "Lists are cursor-paginated (`next_cursor`); times are ISO 8601 with offset; creates "
     "accept an `Idempotency-Key` header, changes an `If-Match` header (the `ETag` of the "
@@ -43,6 +44,10 @@ _IF_MATCH_PARAMETER = {
 }
 
 
+# Actions that change a resource, and so take If-Match.
+_CHANGES = ("/deactivate", "/reactivate", "/pause", "/resume", "/rotate-secret")
+
+
 def _problem_components():
     schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
     components = schema.pop("$defs", {})
@@ -58,7 +63,7 @@ def _statuses(path, method, operation):
         codes.add(413)
     if method == "post" and "requestBody" in operation:
         codes.add(409)
-    if method in ("patch", "delete") or path.endswith(("/deactivate", "/reactivate")):
+    if method in ("patch", "delete") or path.endswith(_CHANGES):
         codes.add(412)
     return codes
 

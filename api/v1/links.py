@@ -20,7 +20,7 @@ from links.models import Link, Tag
 
 from .. import access, answers, idempotency, pagination
 from ..auth import LINKS_READ, LINKS_WRITE
-from ..problems import field_errors, form_invalid, invalid
+from ..problems import field_errors, form_invalid, invalid, null_refused
 from ..schemas import BulkIn, BulkOut, LinkIn, LinkList, LinkOut, LinkPatch
 
 router = Router(tags=["Links"])
@@ -266,16 +266,6 @@ def get_link(request, link_id: UUID):
     return answers.json(LinkOut.of(_link(request, link_id)), etag=True)
 
 
-def _null_refused(payload, fields):
-    errors = [
-        {"field": field, "code": "null", "message": "This field cannot be null."}
-        for field in fields
-        if field in payload.model_fields_set and getattr(payload, field) is None
-    ]
-    if errors:
-        raise invalid(errors)
-
-
 @router.patch(
     "/links/{uuid:link_id}",
     response={200: LinkOut},
@@ -283,7 +273,7 @@ def _null_refused(payload, fields):
     summary="Change a link (only the fields sent; the short code never changes)",
 )
 def update_link(request, link_id: UUID, payload: LinkPatch):
-    _null_refused(
+    null_refused(
         payload,
         ["original_url", "client_id", "name", "tags", "is_active", "forward_query"],
     )
