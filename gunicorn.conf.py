@@ -50,7 +50,7 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 
 # --- Click spool hooks: keep these together ------------------------------------
 # Each worker appends clicks to its own spool file; a flusher thread loads them into
-# PostgreSQL about once a second (analytics/spool.py). On a graceful stop or reload
+# PostgreSQL about once a second (analytics/clicks/spool.py). On a graceful stop or reload
 # (SIGTERM, SIGHUP, max_requests) the exiting worker loads what it spooled; if PostgreSQL
 # is down then, the files stay and the next worker loads them.
 def _serves_django():
@@ -67,7 +67,7 @@ def post_worker_init(worker):
         return
     from django.conf import settings
 
-    from analytics import spool
+    from analytics.clicks import spool
 
     # Load the URLconf (and the user-agent parser's ~1,300 regexes) now, not in the first
     # visitor's redirect: after a reload every new worker would otherwise stall once.
@@ -79,7 +79,7 @@ def post_worker_init(worker):
     except Exception:  # PostgreSQL down at boot: the cache fills as links are followed
         worker.log.exception("link cache not primed")
         cached = 0
-    from analytics import tracking
+    from analytics.clicks import tracking
 
     tracking.warm_up()
     # What the worker built at boot (Django, ~100,000 cached links, compiled patterns) lives
@@ -96,6 +96,6 @@ def post_worker_init(worker):
 def worker_exit(server, worker):
     if not _serves_django():
         return
-    from analytics import spool
+    from analytics.clicks import spool
 
     spool.shutdown(timeout=graceful_timeout / 2)

@@ -7,7 +7,8 @@ class AnalyticsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import checks  # noqa: F401 - registers the deploy checks
-        from .sqlite import add_functions
+        from analytics.reports.sqlite import add_functions
 
-        connection_created.connect(add_functions, dispatch_uid="analytics.sqlite")
+        from . import checks  # noqa: F401 - registers the deploy checks
+
+        connection_created.connect(add_functions, dispatch_uid="analytics.reports.sqlite")

@@ -27,7 +27,7 @@ class Click(models.Model):
     country = models.CharField(max_length=2, null=True, blank=True)
     city = models.CharField(max_length=200, null=True, blank=True)
     is_bot = models.BooleanField(default=False)
-    # Every reason code that fired, comma-separated, decisive one first (see analytics.bots).
+    # Every reason code that fired, comma-separated, decisive one first (see analytics.verdicts.bots).
     bot_reason = models.CharField(max_length=200, null=True, blank=True)
     # Added after the Macondo schema: what later analytics need, decided at write time.
     referrer = models.TextField(null=True, blank=True)
@@ -91,7 +91,7 @@ class DailyLinkClicks(models.Model):
 class DailyClientStats(models.Model):
     """One client's clicks on one day, in total and by each report dimension.
 
-    `dimension` is "total" (value NULL) or a key of analytics.reports.DIMENSIONS, or
+    `dimension` is "total" (value NULL) or a key of analytics.reports.reports.DIMENSIONS, or
     "bot_reasons"; `value` is what the report shows (a country code, "City (CC)", a
     referrer host…). Client and overview pages read these instead of scanning clicks.
     Maintained with DailyLinkClicks by `manage.py rollup_clicks`.

@@ -8,13 +8,13 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
+from analytics.reports import reports
+from analytics.reports.charts import bar_chart
 from links.destinations import shown_destination
 from links.lookups import fetch
 from links.models import Campaign, Client, Link
 from macondo import downloads
 
-from . import reports
-from .charts import bar_chart
 from .forms import RangeForm
 
 # Bytes per streamed chunk of a raw-click export.

@@ -90,7 +90,9 @@ def member(archive, suffix):
 
 def random_user_agent(archive):
     """(browsers, in-app browsers, bots) of random-user-agent's labelled data."""
-    from analytics.devices import _parser  # uap-core's regexes: its "Spider" is a second opinion
+    from analytics.clicks.devices import (
+        _parser,  # uap-core's regexes: its "Spider" is a second opinion
+    )
 
     with zipfile.ZipFile(archive) as wheel:
         inner = wheel.read("random_user_agent/data/user_agents.zip")

@@ -1,4 +1,4 @@
-"""Prints the cost of one bot verdict (analytics.bots.judge) and the corpus figures.
+"""Prints the cost of one bot verdict (analytics.verdicts.bots.judge) and the corpus figures.
 
 - repeat-heavy mix: 200,000 visits drawn from 400 distinct user agents with a Zipf-like
   popularity (a few browsers make most clicks, as in real traffic), with request headers;
@@ -35,11 +35,11 @@ import django  # noqa: E402
 
 django.setup()
 
-from analytics import bots  # noqa: E402
-from analytics.bursts import RedisBursts, rules  # noqa: E402
-from analytics.crawlers import Classifier  # noqa: E402
-from analytics.geo import Location  # noqa: E402
-from analytics.visit import Visit  # noqa: E402
+from analytics.clicks.geo import Location  # noqa: E402
+from analytics.clicks.visit import Visit  # noqa: E402
+from analytics.verdicts import bots  # noqa: E402
+from analytics.verdicts.bursts import RedisBursts, rules  # noqa: E402
+from analytics.verdicts.crawlers import Classifier  # noqa: E402
 
 DATA = ROOT / "analytics" / "tests" / "data"
 QUICK = "--quick" in sys.argv

@@ -7,7 +7,7 @@ Redis for bursts (BENCH_REDIS_URL, default redis://127.0.0.1:6379/4; "" for none
 - the redirect: `links.fast_redirect.answer(environ)` per request (cached link, click
   recorded), mean and p99, for a mix of 5 browser user agents (what every cache holds) and
   for user agents this process has never seen;
-- the loader: `analytics.spool.flush()` per click for what those redirects spooled;
+- the loader: `analytics.clicks.spool.flush()` per click for what those redirects spooled;
 - their sum: the CPU one click costs the worker in all.
 
 The figures are for comparing two versions of the code on one machine, run by turns; on a
@@ -133,7 +133,7 @@ def load(spool, count):
 def main():
     prepare()
     from accounts.models import User
-    from analytics import spool, tracking
+    from analytics.clicks import spool, tracking
     from analytics.models import Click
     from links import fast_redirect, resolver
     from links.models import Client, Link

@@ -95,7 +95,7 @@ def main():
     from django.test.utils import CaptureQueriesContext
 
     from accounts.models import User
-    from analytics import spool
+    from analytics.clicks import spool
     from links import services as links
     from links.models import Client
     from webhooks import delivery, events

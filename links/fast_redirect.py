@@ -38,7 +38,7 @@ from django.urls import get_resolver
 from django.utils import timezone
 from django.utils.encoding import iri_to_uri
 
-from analytics import tracking
+from analytics.clicks import tracking
 from macondo.middleware import CSPMiddleware
 
 from . import resolver

@@ -1,7 +1,7 @@
 """The redirect: `GET`/`HEAD /<code>`, the hot path.
 
 Nothing here loads a session, the user or a template for a good link: a cached lookup,
-one appended spool line (analytics.tracking) and a 302. A link this worker has cached is
+one appended spool line (analytics.clicks.tracking) and a 302. A link this worker has cached is
 answered even before Django, by `links.fast_redirect` (in `macondo.wsgi`), with the same
 helpers; this view answers the rest: cache misses, 404/410/503, plain http, other methods.
 """
@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
-from analytics import tracking
+from analytics.clicks import tracking
 
 from .querystrings import merge_query
 from .resolver import LookupUnavailable, resolve

@@ -23,7 +23,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from analytics import geo, spool
+from analytics.clicks import geo, spool
 
 
 class _SharedCheck:

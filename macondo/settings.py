@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "accounts",
     "links",
     "analytics",
+    "legacy",
     "api",
     # django-ninja's templates and static files: the API reference page (Swagger UI) is
     # served from our own origin, no CDN.
@@ -215,14 +216,14 @@ REDIS_URL = env.str("REDIS_URL", default="")
 # database then never see each other's burst counters or link-change announcements.
 REDIS_KEY_PREFIX = env.str("REDIS_KEY_PREFIX", default="macondo:")
 
-# --- Bot verdicts (analytics.bots; README "Bot verdicts") ---------------------------------------
+# --- Bot verdicts (analytics.verdicts.bots; README "Bot verdicts") ---------------------------------------
 # A click is a bot when a decisive signal fires or the weak signals' score reaches this (0-100).
 BOT_SCORE_THRESHOLD = env.int("BOT_SCORE_THRESHOLD", default=70)
 # Same IP + user agent on the same link this many times within the window: a burst.
 BOT_BURST_COUNT = env.int("BOT_BURST_COUNT", default=6)
 BOT_BURST_WINDOW_SECONDS = env.float("BOT_BURST_WINDOW_SECONDS", default=30.0)
 # Same IP on the same link, any user agent: higher, one address can be a NAT full of people
-# (the reasoning is in analytics/bursts.py and the README).
+# (the reasoning is in analytics/verdicts/bursts.py and the README).
 BOT_BURST_IP_COUNT = env.int("BOT_BURST_IP_COUNT", default=60)
 BOT_BURST_IP_WINDOW_SECONDS = env.float("BOT_BURST_IP_WINDOW_SECONDS", default=60.0)
 # Clicks are judged (and stored) this long after they happened, so that the clicks of other

@@ -5,9 +5,9 @@ from pathlib import Path
 import crawleruseragents
 import pytest
 
-from analytics.bots import judge
-from analytics.crawlers import DISPUTED
-from analytics.visit import Visit
+from analytics.clicks.visit import Visit
+from analytics.verdicts.bots import judge
+from analytics.verdicts.crawlers import DISPUTED
 
 DATA = Path(__file__).parent / "data"
 # crawlerdetect's device fixture holds a few clients that name no browser; we judge them bots

@@ -2,8 +2,8 @@
 
 import pytest
 
-from analytics.bots import judge
-from analytics.geo import Location
+from analytics.clicks.geo import Location
+from analytics.clicks.visit import Visit
 from analytics.tests.test_bots import (
     ANDROID_WEBVIEW,
     CHROME,
@@ -11,7 +11,7 @@ from analytics.tests.test_bots import (
     SAFARI_HEADERS,
     SAFARI_IPHONE,
 )
-from analytics.visit import Visit
+from analytics.verdicts.bots import judge
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
 

@@ -1,8 +1,8 @@
 import pytest
 
-from analytics.bots import Verdict, judge
-from analytics.geo import Location
-from analytics.visit import Visit
+from analytics.clicks.geo import Location
+from analytics.clicks.visit import Visit
+from analytics.verdicts.bots import Verdict, judge
 
 CHROME = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "

@@ -8,13 +8,13 @@ import pytest
 import redis
 from django.utils import timezone
 
-from analytics import bursts
-from analytics.bots import judge, judge_batch
-from analytics.bursts import LocalBursts, RedisBursts, Rule
-from analytics.geo import NOWHERE
+from analytics.clicks.geo import NOWHERE
+from analytics.clicks.visit import Visit
 from analytics.models import Click
 from analytics.tests.test_bots import CHROME
-from analytics.visit import Visit
+from analytics.verdicts import bursts
+from analytics.verdicts.bots import judge, judge_batch
+from analytics.verdicts.bursts import LocalBursts, RedisBursts, Rule
 from conftest import TEST_REDIS_URL
 
 NOWHERE_URL = "redis://127.0.0.1:1/5"  # nothing listens on port 1
@@ -259,7 +259,7 @@ def test_the_in_process_sets_stay_bounded_too():
 
 def test_redis_down_means_no_burst_evidence_logged_once(caplog):
     detector = RedisBursts(NOWHERE_URL, RULES, prefix="macondo:burst:", timeout=0.1)
-    with caplog.at_level(logging.WARNING, logger="analytics.bursts"):
+    with caplog.at_level(logging.WARNING, logger="analytics.verdicts.bursts"):
         answers = one_by_one([detector], clicks(8, timezone.now()))
     assert answers == [()] * 8
     assert len(caplog.records) == 1

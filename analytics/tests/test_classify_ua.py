@@ -3,9 +3,9 @@ from pathlib import Path
 
 from django.core.management import call_command
 
-from analytics.bots import judge
+from analytics.clicks.visit import Visit
 from analytics.tests.test_bots import CHROME, HUMANS
-from analytics.visit import Visit
+from analytics.verdicts.bots import judge
 
 DATA = Path(__file__).parent / "data"
 

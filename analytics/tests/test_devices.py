@@ -1,4 +1,4 @@
-"""analytics.devices parses with ua-parser's Rust matcher and answers exactly what
+"""analytics.clicks.devices parses with ua-parser's Rust matcher and answers exactly what
 user-agents' own (legacy, pure-Python) parse answers."""
 
 from pathlib import Path
@@ -7,7 +7,7 @@ import pytest
 import ua_parser
 import user_agents
 
-from analytics import devices
+from analytics.clicks import devices
 
 DATA = Path(__file__).parent / "data"
 CORPORA = [

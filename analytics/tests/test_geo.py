@@ -2,7 +2,7 @@ import logging
 
 import pytest
 
-from analytics import geo
+from analytics.clicks import geo
 from analytics.tests.geoip_files import (
     asn,
     city,
@@ -77,7 +77,7 @@ def test_a_missing_or_unreadable_file_gives_empty_fields_and_one_warning(
         write_truncated(path, CITIES)
     settings.GEOIP_CITY_DB = str(path)
     settings.GEOIP_ASN_DB = ""
-    with caplog.at_level(logging.WARNING, logger="analytics.geo"):
+    with caplog.at_level(logging.WARNING, logger="analytics.clicks.geo"):
         assert geo.locate("192.0.2.1") == geo.NOWHERE
         assert geo.locate("198.51.100.1") == geo.NOWHERE
     assert len(caplog.records) == 1
@@ -86,7 +86,7 @@ def test_a_missing_or_unreadable_file_gives_empty_fields_and_one_warning(
 def test_a_corrupt_data_section_gives_empty_fields_and_one_warning(settings, tmp_path, caplog):
     settings.GEOIP_CITY_DB = write_corrupt_city(tmp_path / "broken.mmdb", CITIES)
     settings.GEOIP_ASN_DB = write_asn(tmp_path / "asn.mmdb", NETWORKS)
-    with caplog.at_level(logging.WARNING, logger="analytics.geo"):
+    with caplog.at_level(logging.WARNING, logger="analytics.clicks.geo"):
         assert geo.locate("192.0.2.1").country is None
         assert geo.locate("2001:db8::1").country is None
         assert geo.locate("192.0.2.1").asn_number == 64500

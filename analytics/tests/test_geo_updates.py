@@ -16,7 +16,7 @@ import pytest
 from mmdb_writer import MMDBWriter
 from netaddr import IPSet
 
-from analytics import geo
+from analytics.clicks import geo
 
 ROOT = Path(__file__).resolve().parents[2]
 LONDON = {"country": {"iso_code": "GB"}, "city": {"names": {"en": "London"}}}
@@ -91,7 +91,7 @@ def test_a_broken_replacement_keeps_the_previous_database_and_is_reported(
     assert report["loaded"] is True
     assert report["database_type"] == "GeoLite2-City"
     assert report["problem"].startswith("new version unusable, the previous one still serves")
-    assert [r.message for r in caplog.records if r.name == "analytics.geo"] == [
+    assert [r.message for r in caplog.records if r.name == "analytics.clicks.geo"] == [
         f"GeoIP database {city} {report['problem']}"
     ]
 
@@ -161,7 +161,7 @@ LOOKER = """
 import random, sys
 from django.conf import settings
 settings.configure(GEOIP_CITY_DB=sys.argv[1], GEOIP_ASN_DB="", GEOIP_CHECK_SECONDS=0.0)
-from analytics import geo
+from analytics.clicks import geo
 n = 0
 while True:
     geo.locate("81.2.%d.%d" % (random.randrange(256), random.randrange(1, 255)))

@@ -5,9 +5,9 @@ import crawleruseragents
 import pytest
 from crawlerdetect.providers.crawlers import data as crawlerdetect_patterns
 
-from analytics import ua_rules
-from analytics.patterns import PatternSet, PrintableFastRegex, _search, lower_pattern, re2
-from analytics.ua_tokens import _split_nested, split
+from analytics.verdicts import ua_rules
+from analytics.verdicts.patterns import PatternSet, PrintableFastRegex, _search, lower_pattern, re2
+from analytics.verdicts.ua_tokens import _split_nested, split
 
 DATA = Path(__file__).parent / "data"
 

@@ -67,7 +67,7 @@ def test_request_only_reasons_such_as_burst_and_head_are_kept(stored):
 def test_a_user_agent_judged_too_long_when_sent_stays_a_bot_although_it_is_stored_cut(
     client, settings
 ):
-    from analytics import spool
+    from analytics.clicks import spool
     from links.tests.factories import LinkFactory
 
     settings.CLICK_USER_AGENT_MAX_CHARS = 1000
@@ -148,8 +148,8 @@ def test_bad_options_get_a_clear_error(args, message):
 
 
 def test_rolled_up_reports_follow_the_new_verdicts_at_once(db):
-    from analytics import reports
-    from analytics.reports import Scope, last_days
+    from analytics.reports import reports
+    from analytics.reports.reports import Scope, last_days
 
     old = timezone.now() - timedelta(days=5)
     first = ClickFactory(timestamp=old, user_agent="curl/8.4.0", is_bot=False)

@@ -4,9 +4,9 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from analytics import reports
 from analytics.models import Click, DailyClientStats
-from analytics.reports import EVERYTHING, Period, Scope
+from analytics.reports import reports
+from analytics.reports.reports import EVERYTHING, Period, Scope
 from analytics.tests.factories import ClickFactory
 from links.tests.factories import CampaignFactory, ClientFactory, LinkFactory
 

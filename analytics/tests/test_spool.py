@@ -15,9 +15,9 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import DatabaseError, connection
 
-from analytics import loader, spool
+from analytics.clicks import loader, spool
+from analytics.clicks.visit import Visit
 from analytics.models import Click
-from analytics.visit import Visit
 from links.tests.factories import LinkFactory
 
 CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
@@ -147,7 +147,7 @@ def test_the_flusher_keeps_clicks_while_postgresql_is_away_and_loads_them_after(
     settings.BOT_BURST_LATENESS_SECONDS = 0
     flusher = spool.Flusher(interval=1)
     spool.append(visit(link))
-    with caplog.at_level(logging.WARNING, logger="analytics.spool"):
+    with caplog.at_level(logging.WARNING, logger="analytics.clicks.spool"):
         flusher.flush_once()
         flusher.flush_once()
     assert [r.getMessage()[:30] for r in caplog.records] == ["clicks stay spooled, PostgreSQ"]
@@ -352,7 +352,7 @@ def test_a_read_only_spool_loses_clicks_counted_says_so_and_recovers(
     write_file(settings.CLICK_SPOOL_DIR, "ready-0000000000000001-1-a-1.jsonl", [b"not a click\n"])
     mount("-o", "remount,ro", str(small_disk))
     try:
-        with caplog.at_level(logging.ERROR, logger="analytics.spool"):
+        with caplog.at_level(logging.ERROR, logger="analytics.clicks.spool"):
             for _ in range(3):
                 assert client.get("/Spl001", HTTP_USER_AGENT=CHROME).status_code == 302
         health = client.get("/health")
@@ -411,7 +411,7 @@ WORKER = """
 import os, sys, time
 import django
 django.setup()
-from analytics import spool, tracking
+from analytics.clicks import spool, tracking
 link_id, start, seconds = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
 environ = {
     "REQUEST_METHOD": "GET", "REMOTE_ADDR": "203.0.113.50",

@@ -3,12 +3,13 @@ import uuid
 import pytest
 from django.test import RequestFactory
 
-from analytics import bots, spool
-from analytics.geo import NOWHERE
+from analytics.clicks import spool
+from analytics.clicks.geo import NOWHERE
+from analytics.clicks.tracking import warm_up
+from analytics.clicks.visit import Visit
 from analytics.models import Click
 from analytics.tests.geoip_files import asn, city, write_asn, write_city, write_corrupt_city
-from analytics.tracking import warm_up
-from analytics.visit import Visit
+from analytics.verdicts import bots
 from links.tests.factories import LinkFactory
 
 CHROME = (
@@ -243,7 +244,7 @@ def test_a_line_that_is_no_visit_is_a_clear_error(line):
 
 
 def test_click_ids_are_time_ordered_version_7_uuids():
-    from analytics.visit import uuid7
+    from analytics.clicks.visit import uuid7
 
     ids = [uuid7() for _ in range(50)]
     assert {value.version for value in ids} == {7}

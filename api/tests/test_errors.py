@@ -2,7 +2,7 @@
 
 import pytest
 
-from analytics import reports
+from analytics.reports import reports
 from links.tests.factories import LinkFactory
 
 from .helpers import problem

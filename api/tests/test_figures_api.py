@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from analytics import reports
+from analytics.reports import reports
 from analytics.tests.factories import ClickFactory
 from links.tests.factories import CampaignFactory, LinkFactory
 

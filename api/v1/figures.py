@@ -1,5 +1,5 @@
 """Figures of a link, campaign or client for a period: the report pages' own figures
-(analytics.reports.report), and the raw clicks as JSON pages or a streamed CSV."""
+(analytics.reports.reports.report), and the raw clicks as JSON pages or a streamed CSV."""
 
 from datetime import timedelta
 from uuid import UUID
@@ -9,8 +9,8 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 from pydantic import AwareDatetime, Field
 
-from analytics import reports
 from analytics.forms import MAX_CUSTOM_DAYS
+from analytics.reports import reports
 from links.models import Link
 from macondo import downloads
 

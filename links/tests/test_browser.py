@@ -7,7 +7,7 @@ import time
 import pytest
 
 from accounts.models import User
-from analytics import spool
+from analytics.clicks import spool
 
 DESKTOP_CHROME = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "

@@ -16,7 +16,7 @@ from django.urls import Resolver404, path, re_path, resolve
 from django.utils import timezone
 
 import macondo.urls
-from analytics import spool
+from analytics.clicks import spool
 from analytics.models import Click
 from links import fast_redirect, resolver
 from links.fast_redirect import ShortLinkApplication

@@ -5,7 +5,7 @@ from django.test import Client
 from django.utils import timezone
 from django.utils.functional import empty
 
-from analytics import spool
+from analytics.clicks import spool
 from analytics.models import Click
 from links.services import set_active, update_link
 from links.tests.factories import LinkFactory

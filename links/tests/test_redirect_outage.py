@@ -1,7 +1,7 @@
 import pytest
 from django.db import OperationalError
 
-from analytics import spool
+from analytics.clicks import spool
 from analytics.models import Click
 from links.tests.factories import LinkFactory
 

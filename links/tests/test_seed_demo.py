@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.db.models import Count
 from django.utils import timezone
 
-from analytics.devices import describe_user_agent
+from analytics.clicks.devices import describe_user_agent
 from analytics.models import Click
 from links.models import Campaign, Client, Link, LinkTag, Tag
 

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 
-from analytics import spool
+from analytics.clicks import spool
 from links import link_changes, resolver
 from links.shortcodes import generate_code
 from links.tests.factories import LinkFactory

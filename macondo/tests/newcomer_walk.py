@@ -410,7 +410,7 @@ class Walk:
     def manage_through_forms(self):
         from django.urls import resolve
 
-        from analytics import spool
+        from analytics.clicks import spool
         from analytics.models import Click
         from links.models import Link
 
@@ -540,8 +540,8 @@ class Walk:
         """Every report figure over every click equals a count of the raw rows in Python."""
         from django.utils import timezone
 
-        from analytics import reports
         from analytics.models import Click
+        from analytics.reports import reports
 
         rows = list(
             Click.objects.values_list(
@@ -557,7 +557,7 @@ class Walk:
     def _compare(self, label, zone, period, rows):
         from django.utils import timezone
 
-        from analytics import reports
+        from analytics.reports import reports
 
         where = f"[{label}] figures in {zone}, {period.start:%Y-%m-%d %H:%M} on"
         expected = {key: Counter() for key in [*reports.DIMENSIONS, "bot_reasons"]}

@@ -10,7 +10,7 @@ from urllib.parse import unquote
 import pytest
 import time_machine
 
-from analytics import reports
+from analytics.reports import reports
 from analytics.tests.factories import ClickFactory
 from links.tests.factories import ClientFactory, LinkFactory
 from macondo.downloads import attachment, csv_blocks, safe_cell

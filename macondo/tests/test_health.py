@@ -80,8 +80,8 @@ def test_health_answers_200_with_database_geoip_recording_and_version(client, db
 
 
 def test_health_counts_what_is_spooled_and_when_it_was_last_loaded(client, db, settings):
-    from analytics import spool
-    from analytics.visit import Visit
+    from analytics.clicks import spool
+    from analytics.clicks.visit import Visit
     from links.tests.factories import LinkFactory
 
     link = LinkFactory()

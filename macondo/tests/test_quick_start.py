@@ -14,7 +14,7 @@ import django
 django.setup()
 from django.core.management import call_command
 from django.test import Client
-from analytics import spool
+from analytics.clicks import spool
 from analytics.models import Click
 
 call_command("migrate", verbosity=0)

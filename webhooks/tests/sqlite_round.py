@@ -21,7 +21,7 @@ def main(target):
     from django.test import Client
 
     from accounts.models import User
-    from analytics import spool
+    from analytics.clicks import spool
     from links.models import Client as LinkClient
     from links.models import Link
     from webhooks.models import Delivery, Event, Subscription

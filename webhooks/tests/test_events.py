@@ -10,9 +10,9 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from analytics import spool
+from analytics.clicks import spool
+from analytics.clicks.visit import Visit
 from analytics.models import Click
-from analytics.visit import Visit
 from links import services as link_services
 from links.models import Link
 from links.tests.factories import CampaignFactory, ClientFactory, LinkFactory

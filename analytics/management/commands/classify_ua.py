@@ -2,8 +2,8 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from analytics.bots import judge, user_agent_facts
-from analytics.visit import Visit
+from analytics.clicks.visit import Visit
+from analytics.verdicts.bots import judge, user_agent_facts
 
 FLUSH_EVERY = 1000
 

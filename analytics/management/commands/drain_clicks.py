@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, connection
 
-from analytics import spool
+from analytics.clicks import spool
 
 
 class Command(BaseCommand):

@@ -9,10 +9,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from analytics.bots import rejudge_stored
-from analytics.geo import Location
+from analytics.clicks.geo import Location
+from analytics.clicks.visit import Visit
 from analytics.models import Click, RollupWatermark
-from analytics.visit import Visit
+from analytics.verdicts.bots import rejudge_stored
 
 FIELDS = ("id", "timestamp", "user_agent", "ip_address", "asn_number", "asn_org")
 VERDICT_FIELDS = ("is_bot", "bot_reason", "bot_score")

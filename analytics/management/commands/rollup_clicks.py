@@ -22,7 +22,7 @@ from analytics.models import (
     LinkWindowClicks,
     RollupWatermark,
 )
-from analytics.reports import DIMENSIONS, WINDOW_DAYS, day_start, dimension_expression
+from analytics.reports.reports import DIMENSIONS, WINDOW_DAYS, day_start, dimension_expression
 
 CHUNK_DAYS = 31
 

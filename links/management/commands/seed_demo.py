@@ -1,7 +1,7 @@
 """Demo data for a first look: a few clients, campaigns, tagged links and six weeks of clicks.
 
 Each demo click is a visit as a browser or a bot sends it (user agent, request headers,
-method, referrer) recorded by the product's own code (`analytics.tracking`: the client IP
+method, referrer) recorded by the product's own code (`analytics.clicks.tracking`: the client IP
 rule, browser / OS / device parsing and the bot verdict), so every report panel has values
 and every stored verdict is the one the redirect would have stored. Only the place is
 seeded directly, since the quick start has no GeoIP database. Clicks follow a daily and
@@ -22,9 +22,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from analytics import loader
+from analytics.clicks import loader
+from analytics.clicks.visit import Visit
 from analytics.models import Click
-from analytics.visit import Visit
 from links.models import Campaign, Client, Link, LinkTag, Tag
 
 DAYS = 42

@@ -13,8 +13,8 @@ from django.db.models import Count
 from django.test import override_settings
 
 from accounts.models import User
-from analytics.importer import IMPORT_LOCK
 from analytics.models import Click
+from legacy.importer import IMPORT_LOCK
 from links.models import Campaign, Client, Link, LinkTag, Tag
 from links.tests.factories import ClientFactory
 

@@ -7,7 +7,7 @@ DO NOTHING) and a run after the old system got more clicks adds only those.
 
 Small tables (users … link tags) go through Python, where each row is checked with this
 app's rules; clicks, the big one, stream from a COPY on the source into a temporary table
-on the target in batches (analytics/importer_clicks.py), and are checked and inserted by one
+on the target in batches (legacy/clicks.py), and are checked and inserted by one
 SQL statement per batch, so memory stays bounded and the speed is PostgreSQL's.
 
 A row that cannot be taken is reported with its id and reason and the rest goes on. Rows
@@ -29,12 +29,11 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from accounts.models import normalize_email
+from legacy.clicks import copy_clicks
 from links import link_changes
 from links.destinations import normalize_destination
 from links.names import name_keys, normalize_name
 from links.shortcodes import CODE_RE
-
-from .importer_clicks import copy_clicks
 
 _UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 _UUID_RE = re.compile(_UUID_PATTERN)

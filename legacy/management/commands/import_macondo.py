@@ -1,4 +1,4 @@
-"""Copy the existing Macondo (Prisma) database into this one. See analytics/importer.py."""
+"""Copy the existing Macondo (Prisma) database into this one. See legacy/importer.py."""
 
 import time
 
@@ -6,7 +6,7 @@ import psycopg
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from analytics.importer import ImportAlreadyRunning, MacondoImporter
+from legacy.importer import ImportAlreadyRunning, MacondoImporter
 
 MERGED_EXPLAINED = (
     "Merged rows (MERGED above) were not created: each has the natural key of an earlier row "

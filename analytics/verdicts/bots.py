@@ -29,12 +29,12 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
-from . import bursts
-from .crawlers import Classifier
-from .datacenters import is_datacenter
-from .geo import NOWHERE, Location
-from .ua_rules import Decision
-from .visit import Visit
+from analytics.clicks.geo import NOWHERE, Location
+from analytics.clicks.visit import Visit
+from analytics.verdicts import bursts
+from analytics.verdicts.crawlers import Classifier
+from analytics.verdicts.datacenters import is_datacenter
+from analytics.verdicts.ua_rules import Decision
 
 WEIGHTS = {
     "headers:browser-missing": 70,
@@ -86,7 +86,7 @@ HUMAN = Verdict(is_bot=False)
 
 @cache
 def _reason_max_length():
-    from .models import Click  # not at import: the app registry may not be ready yet
+    from analytics.models import Click  # not at import: the app registry may not be ready yet
 
     return Click._meta.get_field("bot_reason").max_length
 

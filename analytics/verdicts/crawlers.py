@@ -3,7 +3,7 @@
 Detection rests on two maintained pattern lists installed as packages:
 - `crawlerdetect` (JayBizzle's CrawlerDetect patterns);
 - `crawler-user-agents` (monperrus' list: one pattern per bot, with example instances).
-`analytics.ua_rules` layers structural rules over them (which part of the agent a pattern
+`analytics.verdicts.ua_rules` layers structural rules over them (which part of the agent a pattern
 may read, an allow-list of browser and app tokens, rules for what the lists miss). Both lists
 are matched where a word begins (`PatternSet(at_word_start=True)`). Upgrading a package
 upgrades the lists (README, "Bot verdicts").
@@ -12,8 +12,8 @@ upgrades the lists (README, "Bot verdicts").
 import crawleruseragents
 from crawlerdetect.providers.crawlers import data as crawlerdetect_patterns
 
-from .patterns import PatternSet
-from .ua_rules import Rules
+from analytics.verdicts.patterns import PatternSet
+from analytics.verdicts.ua_rules import Rules
 
 # crawler-user-agents patterns we do not apply, each with its reason and a test:
 DISPUTED = {

@@ -2,7 +2,7 @@
 
 The redirect builds a Visit from the WSGI environ (`Visit.from_environ`) and appends it to
 the spool; the loader reads the same Visits back (`Visit.decode`) and turns a batch of them
-into rows (`analytics.loader`). Nothing is judged, parsed or cut for storage here: the
+into rows (`analytics.clicks.loader`). Nothing is judged, parsed or cut for storage here: the
 verdict reads what the visitor sent (the whole user agent, its raw bytes, the headers), and
 the loader cuts what it stores to the model's caps.
 

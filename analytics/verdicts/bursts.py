@@ -22,7 +22,7 @@ in which batches reach us:
 Every click is registered by its time stamp in one sorted set per key (member: the click
 id, so a batch loaded twice counts nothing twice), and the loader registers a whole file as
 soon as it reads it but judges its clicks only BOT_BURST_LATENESS_SECONDS after they
-happened (`analytics.spool`), so that the clicks of other workers and servers from the same
+happened (`analytics.clicks.spool`), so that the clicks of other workers and servers from the same
 moment are registered first: however their batches interleave, each click is counted
 against every click of its key in its window.
 

@@ -30,16 +30,15 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate, TruncHour
 from django.utils import timezone
 
-from links.models import Client, Link
-from macondo.downloads import queryset_csv
-
-from .models import (
+from analytics.models import (
     Click,
     DailyClientStats,
     DailyLinkClicks,
     LinkWindowClicks,
     RollupWatermark,
 )
+from links.models import Client, Link
+from macondo.downloads import queryset_csv
 
 TOP = 10
 HOURLY_MAX = timedelta(days=2)
@@ -228,7 +227,7 @@ def clicks_over_time(scope, period, rolled_until=None, known=False):
 
 
 # The host of an absolute URL: its scheme, "://", then everything up to the path, query,
-# fragment or port. The referrer panel's rule on PostgreSQL and on SQLite (analytics.sqlite).
+# fragment or port. The referrer panel's rule on PostgreSQL and on SQLite (analytics.reports.sqlite).
 URL_HOST = "^[A-Za-z][A-Za-z0-9+.-]*://([^/?#:]+)"
 
 
@@ -239,7 +238,7 @@ class Host(Func):
     output_field = CharField()
 
     def as_sqlite(self, compiler, connection, **extra):
-        # SQLite has no regular expressions: analytics.sqlite registers this function.
+        # SQLite has no regular expressions: analytics.reports.sqlite registers this function.
         return super().as_sql(
             compiler, connection, template="macondo_url_host(%(expressions)s)", **extra
         )

@@ -1,16 +1,16 @@
 """Turning a redirect request into a spooled click.
 
 `record()` is all the redirect calls: the view and the WSGI fast lane, each with the WSGI
-environ (Django's `request.META` is that dict). It builds the Visit (`analytics.visit`) and
-appends it to the spool (`analytics.spool`); the loader completes and stores it a few
-seconds later (`analytics.loader`). It never raises: a click that cannot be spooled is
+environ (Django's `request.META` is that dict). It builds the Visit (`analytics.clicks.visit`) and
+appends it to the spool (`analytics.clicks.spool`); the loader completes and stores it a few
+seconds later (`analytics.clicks.loader`). It never raises: a click that cannot be spooled is
 counted and reported by /health, and the visitor is redirected all the same.
 """
 
 from dataclasses import replace
 
-from . import geo, loader, spool
-from .visit import Visit
+from analytics.clicks import geo, loader, spool
+from analytics.clicks.visit import Visit
 
 
 def record(environ, link_id):

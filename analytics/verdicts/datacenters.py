@@ -3,7 +3,7 @@
 People browse from ISP and mobile networks; scripts and headless browsers mostly run in
 datacenters. A datacenter network alone is weak evidence (VPNs, corporate proxies and cloud
 desktops carry people too), so the verdict counts it only together with other evidence unless
-BOT_DATACENTER_STRICT is on (analytics.bots).
+BOT_DATACENTER_STRICT is on (analytics.verdicts.bots).
 
 The list is short on purpose: the large clouds and hosters that carry most automated traffic,
 by ASN number and, for networks renumbered or split later, by words of the organisation name

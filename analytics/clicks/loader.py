@@ -1,7 +1,7 @@
 """Spooled Visits -> rows of `clicks`: the one place a click is completed and stored.
 
 `load(visits)` does, for a whole batch: GeoIP (country, city, network), browser / OS /
-device type, the bot verdict with bursts (`analytics.bots.judge_batch`, one call for the
+device type, the bot verdict with bursts (`analytics.verdicts.bots.judge_batch`, one call for the
 batch), the cut of each value to what its column holds, and the INSERT: one COPY on
 PostgreSQL, the ORM on the quick start's SQLite. The columns and their caps come from the
 Click model, so they are written down once, there.
@@ -17,10 +17,11 @@ import uuid
 from django.conf import settings
 from django.db import DataError, IntegrityError, connection, transaction
 
-from . import bots, geo
-from .devices import describe_user_agent
-from .models import Click
-from .visit import Visit, stored_text
+from analytics.clicks import geo
+from analytics.clicks.devices import describe_user_agent
+from analytics.clicks.visit import Visit, stored_text
+from analytics.models import Click
+from analytics.verdicts import bots
 
 logger = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@
 for a human), the rule's stable code and the token that decided (`classify_ua --explain`).
 The rules run in the order of RULES below; the first that fires decides.
 
-The maintained crawler lists (`analytics.crawlers`) are substring patterns written for the
+The maintained crawler lists (`analytics.verdicts.crawlers`) are substring patterns written for the
 whole string. Matched anywhere they also fire inside a phone's model name ("Bot Tab 7",
 "HTC Butterfly", "OPPO A33"), a carrier (`FBCR/OrangeBotswana`), a version number (Opera
 Mini's `4.4.39008/37`) or the app token of a search company's own browser (`YaBrowser`,
@@ -21,8 +21,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .patterns import FastRegex, PrintableFastRegex
-from .ua_tokens import Part, split
+from analytics.verdicts.patterns import FastRegex, PrintableFastRegex
+from analytics.verdicts.ua_tokens import Part, split
 
 # Reason families (stored as "ua:<family>") and the rules that give them, in order.
 RULES = {

@@ -1,10 +1,10 @@
 """Durable click recording: an append-only spool file per process, loaded into `clicks`.
 
-The redirect appends each click (`analytics.visit.Visit.encode`, one JSON line) with one
+The redirect appends each click (`analytics.clicks.visit.Visit.encode`, one JSON line) with one
 `os.write` to this process's spool file and answers at once. The data is then in the kernel's
 page cache: it survives the worker being killed (even with SIGKILL) and PostgreSQL being
 down. A flusher thread in each worker (or `manage.py drain_clicks`) takes the files about
-once a second and hands them to `analytics.loader`.
+once a second and hands them to `analytics.clicks.loader`.
 
 Files in CLICK_SPOOL_DIR, and who may touch them:
   active-<µs>-<pid>-<token>-<n>.jsonl   being appended; its writer holds an flock on it
@@ -20,7 +20,7 @@ crash between COMMIT and delete stores no click twice.
 
 Loading a file: read it whole, register its clicks with the burst detector at once, wait
 until its newest click is BOT_BURST_LATENESS_SECONDS old (so the other workers' and servers'
-clicks of the same moment are registered too: `analytics.bursts`), then store it through the
+clicks of the same moment are registered too: `analytics.verdicts.bursts`), then store it through the
 loader in batches of CLICK_FLUSH_BATCH_SIZE and delete it. `flush()` (tests, shutdown,
 `drain_clicks`) does not wait.
 
@@ -57,10 +57,10 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import DatabaseError, connection
 
+from analytics.clicks import loader
+from analytics.clicks.visit import Visit
+from analytics.verdicts import bursts
 from webhooks.events import clicks_recorded
-
-from . import bursts, loader
-from .visit import Visit
 
 logger = logging.getLogger(__name__)
 
@@ -574,7 +574,7 @@ def _take_new_files(directory):
 
 
 def _register_again_if_needed(held):
-    """Registrations expire (analytics.bursts); a file held long (PostgreSQL away) has its
+    """Registrations expire (analytics.verdicts.bursts); a file held long (PostgreSQL away) has its
     clicks and those of the other files held here registered again before it is judged."""
     if time.monotonic() - held.registered < bursts._ttl_seconds(bursts.rules()) / 3:
         return
