@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from accounts import policy
+from analytics import compare
 from analytics.reports.charts import bar_chart
 from analytics.reports.exports import RAW_COLUMNS, RAW_COLUMNS_WITHOUT_IPS, raw_clicks_csv
 from analytics.reports.figures import overview as overview_figures
@@ -30,8 +31,9 @@ def overview(request):
     policy.require(request.user, "view")
     if policy.is_limited(request.user):
         return _limited_overview(request)
-    figures = overview_figures()
-    return render(request, "analytics/overview.html", {"figures": figures})
+    year = request.GET.get("compare") == "year"
+    figures = overview_figures(year=year)
+    return render(request, "analytics/overview.html", {"figures": figures, "year": year})
 
 
 def _limited_overview(request):
@@ -60,11 +62,17 @@ def _scope_of(user, kind, pk, action="view"):
     raise Http404("No such report.")
 
 
-def _report_page(request, kind, obj, scope, template, **extra):
+def _report_page(request, kind, obj, scope, template, side=None, **extra):
+    """A report page; `side` = (key, objects): those campaigns or links side by side."""
     form = RangeForm(request.GET or None)
     period = form.period()
-    figures = report(scope, period)
+    figures = report(scope, period, year=form.year())
     query = urlencode({k: v for k, v in request.GET.items() if k in ("range", "start", "end")})
+    if side:
+        sort = compare.sort_of(request)
+        extra["side"] = compare.rows(*side, period, scope, sort)
+        extra["sort"] = sort
+        extra["sort_links"] = compare.sort_links(request, sort)
     context = {
         "object": obj,
         "kind": kind,
@@ -72,7 +80,7 @@ def _report_page(request, kind, obj, scope, template, **extra):
         "range_label": form.label(),
         "period": period,
         "figures": figures,
-        "chart": bar_chart(figures["series"], figures["hourly"]),
+        "chart": bar_chart(figures["series"], figures["hourly"], figures["previous"]["series"]),
         "query": query,
         **extra,
     }
@@ -82,18 +90,27 @@ def _report_page(request, kind, obj, scope, template, **extra):
 @login_required
 def client_report(request, pk):
     obj, scope = _scope_of(request.user, "clients", pk)
-    campaigns = (
+    campaigns = list(
         Campaign.objects.filter(client_id=pk).annotate(link_count=Count("links")).order_by("name")
     )
     return _report_page(
-        request, "clients", obj, scope, "analytics/client.html", campaigns=campaigns
+        request,
+        "clients",
+        obj,
+        scope,
+        "analytics/client.html",
+        side=("link__campaign_id", campaigns),
+        campaigns=campaigns,
     )
 
 
 @login_required
 def campaign_report(request, pk):
     obj, scope = _scope_of(request.user, "campaigns", pk)
-    return _report_page(request, "campaigns", obj, scope, "analytics/campaign.html")
+    links = list(Link.objects.filter(campaign_id=pk).order_by("name", "short_code"))
+    return _report_page(
+        request, "campaigns", obj, scope, "analytics/campaign.html", side=("link_id", links)
+    )
 
 
 @login_required
