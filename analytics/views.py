@@ -12,15 +12,17 @@ from accounts import policy
 from analytics import compare
 from analytics.reports.charts import bar_chart
 from analytics.reports.exports import RAW_COLUMNS, RAW_COLUMNS_WITHOUT_IPS, raw_clicks_csv
+from analytics.reports.figures import compared, humans_by, report
 from analytics.reports.figures import overview as overview_figures
-from analytics.reports.figures import report, totals
-from analytics.reports.periods import Scope, last_days
+from analytics.reports.periods import Scope, last_days, previous
 from links.destinations import shown_destination
 from links.lookups import fetch
 from links.models import Campaign, Client, Link
 from macondo import downloads
 
 from .forms import RangeForm
+
+K_CLIENT = "link__client_id"
 
 # Bytes per streamed chunk of a raw-click export.
 EXPORT_BLOCK = 64 * 1024
@@ -43,7 +45,9 @@ def _limited_overview(request):
     if len(clients) == 1:
         return redirect("analytics:client", pk=clients[0].pk)
     month = last_days(30)
-    rows = [(client, totals(Scope(client_id=client.pk), month)["humans"]) for client in clients]
+    ids = [client.pk for client in clients]
+    now, before = humans_by(K_CLIENT, ids, month), humans_by(K_CLIENT, ids, previous(month))
+    rows = [(client, compared(now[client.pk], before[client.pk])) for client in clients]
     return render(request, "analytics/overview_limited.html", {"rows": rows, "period": month})
 
 

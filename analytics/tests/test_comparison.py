@@ -239,3 +239,33 @@ def test_the_client_and_campaign_lists_show_human_clicks_for_the_period(client, 
     call_command("rollup_clicks", all=True)
     rolled = client.get("/dashboard/campaigns/?range=7d").context["page"].object_list
     assert {c.name: c.period_clicks for c in rolled} == {"Alpha": 4, "Beta": 2, "Elsewhere": 5}
+
+
+def test_the_limited_overview_compares_each_client_with_the_30_days_before(client, world):
+    viewer = UserFactory(role="viewer")
+    viewer.clients.set([world["acme"], world["other"].client])
+    client.force_login(viewer)
+    rows = dict(client.get("/dashboard/").context["rows"])
+    acme = rows[world["acme"]]
+    # Every click of June is in the last 30 days; the 30 days before hold none.
+    assert (acme["now"], acme["before"]) == (10, 0)
+    assert acme["new"] is True
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_the_lists_and_side_by_side_pages_have_a_fixed_query_budget(
+    client, owner, frozen, django_assert_max_num_queries, count
+):
+    campaign = CampaignFactory()
+    for link in LinkFactory.create_batch(count, client=campaign.client, campaign=campaign):
+        ClickFactory(link=link, timestamp=NOW - timedelta(days=2))
+        CampaignFactory(client=campaign.client)
+    client.force_login(owner)
+    for url, budget in {
+        "/dashboard/clients/": 12,
+        "/dashboard/campaigns/": 12,
+        f"/dashboard/clients/{campaign.client_id}/": 30,
+        f"/dashboard/campaigns/{campaign.pk}/": 26,
+    }.items():
+        with django_assert_max_num_queries(budget):
+            assert client.get(url).status_code == 200, url
