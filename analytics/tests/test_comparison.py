@@ -253,7 +253,7 @@ def test_the_limited_overview_compares_each_client_with_the_30_days_before(clien
 
 
 @pytest.mark.parametrize("count", [1, 30])
-def test_the_lists_and_side_by_side_pages_have_a_fixed_query_budget(
+def test_side_by_side_pages_have_a_fixed_query_budget(
     client, owner, frozen, django_assert_max_num_queries, count
 ):
     campaign = CampaignFactory()
@@ -262,8 +262,6 @@ def test_the_lists_and_side_by_side_pages_have_a_fixed_query_budget(
         CampaignFactory(client=campaign.client)
     client.force_login(owner)
     for url, budget in {
-        "/dashboard/clients/": 12,
-        "/dashboard/campaigns/": 12,
         f"/dashboard/clients/{campaign.client_id}/": 30,
         f"/dashboard/campaigns/{campaign.pk}/": 26,
     }.items():
