@@ -75,3 +75,23 @@ def test_the_link_checker_sees_links_and_refuses_broken_ones(tmp_path):
     )
     assert list(relative_links(page)) == ["#title", "missing.md"]
     assert anchors(page) == {"title"}
+
+
+# `path/to/test_x.py::test_name` or `path/to/test_x.py`, and `::test_other` after it.
+TEST_REFERENCE = re.compile(r"`([\w/]+/test_\w+\.py)(?:::(\w+))?`|`::(\w+)`")
+
+
+def test_every_guard_named_in_upgrading_exists():
+    """docs/upgrading.md names the test that fails when an upgrade breaks a private API: a
+    renamed or removed test must not leave the page pointing at nothing."""
+    missing, current = [], None
+    for path, name, following in TEST_REFERENCE.findall(prose(ROOT / "docs" / "upgrading.md")):
+        if path:
+            current = ROOT / path
+            if not current.exists():
+                missing.append(path)
+                continue
+        name = name or following
+        if name and (current is None or f"def {name}(" not in current.read_text()):
+            missing.append(f"{current}::{name}")
+    assert missing == []
