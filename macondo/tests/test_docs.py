@@ -1,5 +1,5 @@
-"""The README stays a front door, and every relative link in it and in docs/ leads somewhere
-a fresh clone has."""
+"""The README stays a front door, and every relative link in it, in docs/ and in bench/ leads
+somewhere a fresh clone has."""
 
 import re
 from pathlib import Path
@@ -17,7 +17,11 @@ HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
 
 def pages():
-    return [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    return [
+        ROOT / "README.md",
+        *sorted((ROOT / "docs").glob("*.md")),
+        *sorted((ROOT / "bench").glob("*.md")),
+    ]
 
 
 def prose(path):
