@@ -64,9 +64,8 @@ def test_every_relative_link_resolves_to_a_file_of_the_repository(page):
     for target in relative_links(page):
         file_part, _, fragment = target.partition("#")
         resolved = (page.parent / file_part).resolve() if file_part else page
-        if not resolved.is_relative_to(ROOT) or not resolved.exists():
-            broken.append(target)
-        elif fragment and resolved.suffix == ".md" and fragment not in anchors(resolved):
+        missing = not resolved.is_relative_to(ROOT) or not resolved.exists()
+        if missing or (fragment and resolved.suffix == ".md" and fragment not in anchors(resolved)):
             broken.append(target)
     assert broken == []
 
