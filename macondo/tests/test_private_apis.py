@@ -2,6 +2,7 @@
 fails on an upgrade that changes one (docs/upgrading.md lists them all)."""
 
 import datetime
+import logging
 import runpy
 from pathlib import Path
 
@@ -20,6 +21,9 @@ def test_the_shipped_format_is_written_straight_to_the_file_not_through_logging(
     """The lean path needs gunicorn's `access_log`, `access_fmt`, `atoms_wrapper_class` and
     `cfg.access_log_format`, and logging's `Formatter._fmt`; if one changed, every line
     would silently take gunicorn's own (costlier) path, with the same text."""
+    # One gunicorn.access logger per process, as under gunicorn: not the handlers other
+    # tests' loggers left on it.
+    monkeypatch.setattr(logging.getLogger("gunicorn.access"), "handlers", [])
     cfg = Config()
     cfg.set("accesslog", str(tmp_path / "access.log"))
     cfg.set("access_log_format", OUR_FORMAT)
