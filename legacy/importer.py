@@ -18,7 +18,6 @@ nothing is dropped, the merged row's links, campaigns and clicks are attached to
 was merged into.
 """
 
-import re
 import uuid
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -34,9 +33,8 @@ from links import link_changes
 from links.destinations import normalize_destination
 from links.names import name_keys, normalize_name
 from links.shortcodes import CODE_RE
+from macondo.uuids import parse_uuid
 
-_UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-_UUID_RE = re.compile(_UUID_PATTERN)
 # Later versions of the old system added these columns; either spelling is accepted.
 OPTIONAL_COLUMNS = {
     ("links", "name"): ("name",),
@@ -180,10 +178,6 @@ class MacondoImporter:
         counts = self.counts[table]
         self.write(f"{table}: {counts.read:,} read, {counts.inserted:,} new")
 
-    @staticmethod
-    def _uuid(value):
-        return uuid.UUID(value) if isinstance(value, str) and _UUID_RE.match(value) else None
-
     # --- tables ------------------------------------------------------------------------------
 
     def _import_users(self):
@@ -195,7 +189,7 @@ class MacondoImporter:
         for batch in self._source_batches("users", query):
             rows = []
             for sid, email, name, avatar, created, updated in batch:
-                uid = self._uuid(sid)
+                uid = parse_uuid(sid)
                 if uid is None:
                     self.reject("users", sid, "id is not a UUID")
                     continue
@@ -241,7 +235,7 @@ class MacondoImporter:
             keys = name_keys(name or "" for _, name, _, _ in batch)
             rows = []
             for sid, raw, created, updated in batch:
-                uid = self._uuid(sid)
+                uid = parse_uuid(sid)
                 name = normalize_name(raw)
                 if uid is None:
                     self.reject("clients", sid, "id is not a UUID")
@@ -285,7 +279,7 @@ class MacondoImporter:
             keys = name_keys(name or "" for _, name, _, _, _ in batch)
             rows = []
             for sid, raw, client_sid, created, updated in batch:
-                uid = self._uuid(sid)
+                uid = parse_uuid(sid)
                 # A merged client's campaigns go to the client it was merged into.
                 client = self.maps["clients"].get(client_sid)
                 name = normalize_name(raw)
@@ -331,7 +325,7 @@ class MacondoImporter:
         for batch in self._source_batches("tags", query):
             rows = []
             for sid, name, created, updated in batch:
-                uid = self._uuid(sid)
+                uid = parse_uuid(sid)
                 if uid is None:
                     self.reject("tags", sid, "id is not a UUID")
                     continue
@@ -375,7 +369,7 @@ class MacondoImporter:
                 created,
                 updated,
             ) in batch:
-                uid = self._uuid(sid)
+                uid = parse_uuid(sid)
                 user = self.maps["users"].get(user_sid)
                 client = self.maps["clients"].get(client_sid)
                 if uid is None:

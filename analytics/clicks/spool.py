@@ -60,6 +60,7 @@ from django.db import DatabaseError, connection
 from analytics.clicks import loader
 from analytics.clicks.visit import Visit
 from analytics.verdicts import bursts
+from macondo.degraded import Dependency
 from webhooks.events import clicks_recorded
 
 logger = logging.getLogger(__name__)
@@ -739,7 +740,12 @@ class Flusher(threading.Thread):
         super().__init__(name="click-flusher", daemon=True)
         self.interval = interval
         self.stopping = threading.Event()
-        self.failing = False
+        # Retried every `interval`, the flusher's own pace.
+        self.postgresql = Dependency(
+            logger,
+            down="clicks stay spooled, PostgreSQL unavailable: %s",
+            back="PostgreSQL back, spooled clicks loaded",
+        )
 
     def run(self):
         while not self.stopping.wait(self.interval):
@@ -751,18 +757,14 @@ class Flusher(threading.Thread):
             rotate()
             result = drain()
         except DatabaseError as error:
-            if not self.failing:
-                logger.warning("clicks stay spooled, PostgreSQL unavailable: %s", error)
-            self.failing = True
+            self.postgresql.failed(error)
             if not connection.in_atomic_block:  # (only a test calls this inside one)
                 connection.close()  # reconnect on the next round
             return
         except Exception:
             logger.exception("click flush failed; clicks stay spooled")
             return
-        if self.failing:
-            logger.warning("PostgreSQL back, spooled clicks loaded")
-            self.failing = False
+        self.postgresql.answered()
         if result.files:
             logger.debug("flushed %s clicks from %s files", result.inserted, result.files)
         if not connection.in_atomic_block:

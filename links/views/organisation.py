@@ -1,7 +1,5 @@
 """Dashboard pages for clients and campaigns: list, create, rename, delete."""
 
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -12,6 +10,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from links.cascade import cascade_counts
+from macondo.uuids import parse_uuid
 
 from ..forms import CampaignForm, CampaignRenameForm, ClientForm, save_named
 from ..lookups import fetch
@@ -110,25 +109,18 @@ def campaign_list(request):
         )
     client = None
     if request.GET.get("client"):
-        client = Client.objects.filter(pk=_uuid_or_none(request.GET["client"])).first()
+        client = Client.objects.filter(pk=parse_uuid(request.GET["client"])).first()
         if client:
             campaigns = campaigns.filter(client=client)
     page = Paginator(campaigns, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "links/campaign_list.html", {"page": page, "q": q, "client": client})
 
 
-def _uuid_or_none(value):
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None
-
-
 @login_required
 def campaign_create(request):
     initial = {}
     if request.GET.get("client"):
-        initial["client"] = _uuid_or_none(request.GET["client"])
+        initial["client"] = parse_uuid(request.GET["client"])
     form = CampaignForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         campaign = save_named(form)
