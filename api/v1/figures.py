@@ -20,7 +20,7 @@ from macondo import downloads
 from .. import access, answers, pagination
 from ..auth import STATS_READ
 from ..problems import invalid
-from ..schemas import (
+from ..schemas.figures import (
     BotReason,
     Breakdowns,
     Bucket,
