@@ -50,8 +50,9 @@ def open_locked(path):
     return fd
 
 
-def read_all(fd):
-    size = os.fstat(fd).st_size
+def read_all(fd, size=None):
+    """The first `size` bytes of an open file (all of it by default), however many reads."""
+    size = os.fstat(fd).st_size if size is None else size
     data = bytearray()
     while len(data) < size:
         chunk = os.pread(fd, size - len(data), len(data))

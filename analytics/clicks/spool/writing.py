@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from analytics.clicks.spool.files import created_at
+from analytics.clicks.spool.files import created_at, read_all
 
 logger = logging.getLogger(__name__)
 
@@ -120,12 +120,7 @@ class _Writer:
 
     def _salvage(self, fd, size):
         """The open file was deleted (or its folder): write its clicks to a new file."""
-        data = bytearray()
-        while len(data) < size:
-            chunk = os.pread(fd, size - len(data), len(data))
-            if not chunk:
-                break
-            data += chunk
+        data = read_all(fd, size)
         lines = data.count(b"\n")
         logger.warning("spool file deleted while open: %d clicks written to a new one", lines)
         try:
