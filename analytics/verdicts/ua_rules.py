@@ -154,6 +154,7 @@ COMPATIBLE_BROWSER = PrintableFastRegex(
         r"|elaine|\bbrew\b|\bbolt\b|dolfin|jasmine|myriad|novarra|up\.browser|symbian|windows"
         r"|linux|android|mac ?os|iphone|ipad|\bcpu\b|x11|bsd|sunos|palm|blackberry|tizen|kaios"
         r"|mobile|nokia|samsung|\blg\b|sony|ucweb|ucbrowser|browser|macintosh|ppc|omniweb|icab"
+        r"|amiga|ibrowse|voyager|aweb|netpositive|beos|haiku|risc ?os|palm|xiino|hotjava"
     )
 )
 # Something a person's client names: an engine, a browser (incl. feature-phone and text
@@ -166,6 +167,13 @@ CLIENT_EVIDENCE = re.compile(
     r"|netcast|android|iphone|ipad|ipod|windows|linux|macintosh|mac os|x11|cros|freebsd"
     r"|kaios|j2me|docomo|kddi|vodafone|semc|wap|maui|^links \(|elinks|w3m|lynx|dillo"
     r"|netsurf|konqueror|midori|epiphany|ce-html|mosaic|sunos|unix|electron/|win32|^[a-z]+-[a-z0-9-]+/[\w.]+ "
+    # platforms of browsers older than "Mozilla/" everywhere (Amiga, Palm, BeOS, RISC OS,
+    # handheld consoles) and the browsers made for them, Opera's own token, W3C's Amaya
+    r"|amiga|palmos|palmsource|\bpalm\b|beos|haiku|risc ?os|nintendo|playstation|\bpsp\b"
+    r"|hotjava|ibrowse|voyager|aweb|netpositive|xiino|palmscape|bunjalloo|oregano|fresco"
+    r"|^opr/|amaya|arena/|cronet/"
+    # an in-app agent that is only its app's section (Facebook's "[FBAN/FB4A;FBAV/…]")
+    r"|^\[(?:fban|fb_iab)/"
 )
 # A comment field that names software rather than a device: "Name/1.2", a URL, an address.
 SOFTWARE_FIELD = re.compile(
@@ -232,8 +240,12 @@ ALLOW_TOKENS = re.compile(
     r"|franz|lark|larklocale|steam|superhuman|qtwebengine|thunderbird|fluid|fluidapp"
     # browsers' own library tokens that a list takes for a crawler's (Lynx's libwww-FM), and
     # tokens browser add-ons and toolbars write into the agent
-    r"|libwww-fm|peoplepal|synapseworkstation[\w.]*|qqdownload|ant\.com|toolbar|stumbleupon"
+    r"|libwww-fm|libwww|peoplepal|synapseworkstation[\w.]*|qqdownload|ant\.com|toolbar|stumbleupon"
     r"|web\.de|google-tr-\d+"
+    # Chromium's network stack inside apps ("Cronet/88.0…" in the Google app's comment)
+    r"|cronet"
+    # search companies' apps named by their package id ("ru.yandex.searchplugin/…")
+    r"|(?:ru|com)\.yandex\.[\w.-]+|com\.google\.android\.[\w.-]+"
     r")$"
 )
 # Bracket sections of in-app browsers: Facebook's [FBAN/…], [FB_IAB/…], [Pinterest/iOS].
@@ -260,7 +272,11 @@ def _name(word):
 # Android's HTTP stack (its comment names the phone), feature-phone browsers.
 OTHER_CLIENTS = re.compile(
     r"^(?:opera|lynx|links|elinks|w3m|emacs-w3m|dillo|netsurf|konqueror|midori|dalvik|ucweb"
-    r"|hbbtv)[/ (]|profile/midp|configuration/cldc"
+    r"|hbbtv|[\w-]*mosaic|amaya|arena)[/ (]|profile/midp|configuration/cldc"
+    # an app's own HTTP stack, named by its package id, its comment the phone's platform
+    # ("com.google.android.apps.searchlite/3.51 (Linux; U; Android 10; …; Cronet/88.0)")
+    r"|^(?:com|org|net|ru|jp|cn|tv|io|me|de)\.[\w.-]+/[\w.-]+ \((?:linux; u; android|iphone|ipad"
+    r"|ios)|\bcronet/\d"
 )
 # Browsers that describe themselves in a "compatible;" comment: old IE, feature phones.
 COMPATIBLE_BROWSER_NAME = re.compile(
@@ -359,6 +375,8 @@ def identity(user_agent):
         else:
             if previous is None:
                 owner = None
+            elif previous.name in DEVICE_PRODUCTS:
+                owner = "device"
             elif "/" not in previous.text or _product_kind(previous.text) == "allow":
                 owner = "app"
             else:
@@ -394,8 +412,9 @@ def _token_kind(name):
 def _comment_units(text, owner, platform):
     """(fields all rules read, those of them outside a desktop platform comment).
 
-    `owner`: None (no product before it), "app" (an app token or a bare word) or "software"
-    (any other product).
+    `owner`: None (no product before it), "app" (an app token or a bare word), "device" (a
+    TV standard's token: its comment lists vendor, model and firmware) or "software" (any
+    other product).
     """
     fields = Part("comment", text).fields
     if not fields:
@@ -413,16 +432,22 @@ def _comment_units(text, owner, platform):
         return extra, extra
     if owner == "software" and not platform and not lowered[0].startswith("edition "):
         # After a browser's token ("… Firefox/38.0 (IndeedBot 1.1)") or an unknown product
-        # ("Nikto/2.5.0 (Evasions:None)"): the comment names software.
-        return tuple(fields), tuple(fields)
+        # ("Nikto/2.5.0 (Evasions:None)"): the comment names software, less allow-listed
+        # add-ons ("Firefox/3.0 (WEB.DE)").
+        fields = tuple(f for f in fields if _token_kind(_name(f.split()[0])) != "allow")
+        return fields, fields
     # The platform comment, the comment of an app token or bare word ("Instagram
     # 406.0.0.58.159 Android (…; OPPO; CPH2557; …)"), Opera's "(Edition Campaign 34)":
     # only fields that name software are read. A desktop platform names no device: all its
     # fields are read ("Windows NT 6.1; Neustar WPM"); a phone's never are.
     software = tuple(
-        f for f in fields if SOFTWARE_FIELD.search(f) and _name(f) not in PLATFORM_NAMES
+        f
+        for f in fields
+        if SOFTWARE_FIELD.search(f)
+        and _name(f) not in PLATFORM_NAMES
+        and _token_kind(_name(f)) != "allow"
     )
-    if platform and not DEVICE_PLATFORM.search(text.lower()):
+    if platform and owner != "device" and not DEVICE_PLATFORM.search(text.lower()):
         # Less the allow-listed add-ons Internet Explorer listed there ("PeoplePal 6.2") and
         # Opera's distribution partner ("Edition Seznam").
         kept = tuple(
@@ -434,6 +459,8 @@ def _comment_units(text, owner, platform):
     return software, software
 
 
+# Products whose comment describes the device: HbbTV's "(<caps>;<vendor>;<model>;<sw>;…)".
+DEVICE_PRODUCTS = frozenset(["hbbtv", "ce-html", "smarttv", "smart-tv"])
 _ENGINE_WORDS = re.compile(r"\bkhtml\b|\blike gecko\b", re.IGNORECASE)
 
 
