@@ -52,6 +52,12 @@ SCANNER = re.compile(
     r"|burpcollaborator\.net|dnslog\.cn|ceye\.io|canarytokens\.com)"
     r"|[a-z0-9]scan(?:ner|s)?\b|\bscanner\b|\bonlyscans\b|\bsqlmap\b|\bnikto\b|\bnuclei\b"
     r"|\bzgrab\b|\bmasscan\b|\bnmap\b|acunetix|\bcensysinspect\b|\bodin;|netsparker|qualys"
+    # vulnerability scanners and attack-surface surveys by name
+    r"|detectify|\btenable|\bnessus|openvas|\bowasp\b|\bzap/|probely|hostedscan|pentest-tools"
+    r"|\binvicti|\barachni|\bw3af\b|\bwapiti|skipfish|dirbuster|gobuster|\bffuf\b|\bwfuzz"
+    r"|\bshodan|leakix|\bl9explore|\bl9tcpid|internet-measurement|stretchoid|\bbitsight"
+    r"|securityscorecard|\briskiq|\bupguard|immuniweb|hardenize|ssllabs|sucuri"
+    r"|palo ?alto networks|\bxpanse\b|\bintrigue\b|\bmodat\b"
 )
 HEADLESS = re.compile(
     r"headless|phantomjs|slimerjs|selenium|webdriver|puppeteer|playwright|htmlunit|jsdom"
@@ -74,6 +80,11 @@ MONITOR = re.compile(
     r"|gomezagent|\bptst\b|thousandeyes|dmbrowser|checkly|freshping|hetrix|monitis|alertsite"
     r"|\bzabbix\b|nodeping|sitescope|\boh dear\b|dynatrace/|\bprtg\b|monitor/|appinsights"
     r"|neustar wpm"
+    # health checks of load balancers and orchestrators, uptime and synthetic services
+    r"|uptrends|dotcom-monitor|\bapica|\brigor\b|sematext|heartbeat/|alertra|watchmouse"
+    r"|panopta|logicmonitor|appbeat|hyperping|cronitor|health-?checks?\b|healthchecker"
+    r"|montastic|host-tracker|updown\.io|blackbox.exporter|kube-probe|googlehc/"
+    r"|route ?53-health|\bnagios|check_http|\bicinga|newrelicpinger|appdynamics|datadog"
 )
 # Link-preview fetchers: the app fetches the page to draw a card, no person has clicked yet.
 PREVIEW = re.compile(
