@@ -305,6 +305,32 @@ class FastRegex:
 _match = _direct_match() if re2 is not None else None
 
 
+class ScreenSet:
+    """Several expressions searched in one pass: `hits(text)` is the set of the indexes of
+    those that match somewhere in `text` (RE2::Set on ASCII text). Without RE2, or on other
+    text, one `re` alternation of them all says whether any matches, and then every index
+    counts as a hit: the caller reads each rule itself, as it would without a screen."""
+
+    def __init__(self, patterns):
+        self.all = frozenset(range(len(patterns)))
+        self.union = FastRegex("|".join(f"(?:{p})" for p in patterns))
+        self._set = None
+        if re2 is not None:
+            try:
+                screen = re2.Set.SearchSet(_re2_options())
+                for pattern in patterns:
+                    screen.Add(pattern)
+                screen.Compile()
+                self._set = screen._set
+            except (re2.error, AttributeError):
+                self._set = None
+
+    def hits(self, text):
+        if self._set is not None and text.isascii():
+            return self._set.Match(text.encode("ascii")) or ()
+        return self.all if self.union.search(text) is not None else ()
+
+
 class PrintableFastRegex:
     """A `re` expression that RE2 searches when the text is printable ASCII, where the two
     read every construct alike (`\\b`, `\\w`, `\\s`, `\\d` differ only on other characters);

@@ -21,7 +21,7 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
-from analytics.verdicts.patterns import FastRegex, PrintableFastRegex, any_of
+from analytics.verdicts.patterns import PrintableFastRegex, ScreenSet, any_of
 from analytics.verdicts.ua_tokens import Part, split
 
 # Reason families (stored as "ua:<family>") and the rules that give them, in order.
@@ -123,9 +123,9 @@ TOOL_NAME_WORD = re.compile(TOOL_NAME)
 # Every own rule that reads the agent's text, as one RE2 expression over the whole agent in
 # lower case: most browsers match none of them, and one call is cheaper than ten (each rule
 # reads a part of the agent, so this only tells which agents to read rule by rule).
-SCREEN = FastRegex(
-    "|".join(
-        f"(?:{pattern.pattern})"
+SCREEN = ScreenSet(
+    [
+        pattern.pattern
         for pattern in (
             SCANNER,
             HEADLESS,
@@ -135,12 +135,27 @@ SCREEN = FastRegex(
             GOOGLE_AGENT,
             OWN_CRAWLERS,
             SELF_DECLARED,
-            DOMAIN,
         )
-    )
-    + "|"
-    + TOOL_NAME.replace("$", "(?:$|[/\\s;,()])").replace("(?:^|", "(?:^|[\\s;,(]|")
+    ]
+    + [
+        # The identity joins fields with spaces: a domain or a tool's name after a comma or
+        # a bracket in the agent stands after a space there.
+        DOMAIN.pattern.replace("[\\s;(]", "[\\s;(,\\[]").replace("[\\s;)/]", "[\\s;)/,\\]]"),
+        TOOL_NAME.replace("$", "(?:$|[/\\s;,()\\[\\]])").replace("(?:^|", "(?:^|[\\s;,(\\[]|"),
+    ]
 )
+(
+    AT_SCANNER,
+    AT_HEADLESS,
+    AT_MONITOR,
+    AT_HTTP_CLIENT,
+    AT_PREVIEW,
+    AT_GOOGLE_AGENT,
+    AT_OWN_CRAWLERS,
+    AT_SELF_DECLARED,
+    AT_DOMAIN,
+    AT_TOOL_NAME,
+) = range(10)
 # The rules read rule by rule, in RE2 on printable ASCII (most of a bot's verdict cost in
 # `re`, the screen above having said that one of them fires).
 SCANNER, MONITOR, HTTP_CLIENT, PREVIEW, GOOGLE_AGENT, OWN_CRAWLERS, SELF_DECLARED, DOMAIN = (
@@ -281,18 +296,26 @@ def _name(word):
 
 # Clients whose agent does not start with "Mozilla/" but has the same layout: text browsers,
 # Android's HTTP stack (its comment names the phone), feature-phone browsers.
+# Matched at the start (one `match`), the rest read anywhere (an RE2 search): one `re`
+# expression with both scans every position of the agent for the anchored branches too.
 OTHER_CLIENTS = re.compile(
-    r"^(?:opera|lynx|links|elinks|w3m|emacs-w3m|dillo|netsurf|konqueror|midori|dalvik|ucweb"
-    r"|hbbtv|[\w-]*mosaic|amaya|arena)[/ (]|profile/midp|configuration/cldc"
+    r"(?:opera|lynx|links|elinks|w3m|emacs-w3m|dillo|netsurf|konqueror|midori|dalvik|ucweb"
+    r"|hbbtv|[\w-]*mosaic|amaya|arena)[/ (]"
     # an app's own HTTP stack, named by its package id, its comment the phone's platform
     # ("com.google.android.apps.searchlite/3.51 (Linux; U; Android 10; …; Cronet/88.0)")
-    r"|^(?:com|org|net|ru|jp|cn|tv|io|me|de)\.[\w.-]+/[\w.-]+ \((?:linux; u; android|iphone|ipad"
-    r"|ios)|\bcronet/\d"
+    r"|(?:com|org|net|ru|jp|cn|tv|io|me|de)\.[\w.-]+/[\w.-]+ \((?:linux; u; android|iphone|ipad"
+    r"|ios)"
+)
+OTHER_CLIENTS_ANYWHERE = PrintableFastRegex(
+    re.compile(r"profile/midp|configuration/cldc|\bcronet/\d")
 )
 # Browsers that describe themselves in a "compatible;" comment: old IE, feature phones.
 COMPATIBLE_BROWSER_NAME = re.compile(
     r"^(?:msie|konqueror|opera|iemobile|teleca|obigo|polaris|netfront|openwave|blazer"
     r"|avantgo|elaine|dolfin|jasmine|myriad|novarra|up\.browser|icab|omniweb|ucweb|ucbrowser)\b"
+)
+COMPATIBLE_BROWSER_ANYWHERE = PrintableFastRegex(
+    re.compile(COMPATIBLE_BROWSER_NAME.pattern.replace("^(?:", "(?:", 1))
 )
 # A platform comment that names a phone, tablet, TV or console: its other fields are the
 # device's model and build, its carrier, its language.
@@ -356,8 +379,13 @@ def identity(user_agent):
         return _common_identity(found)
     lower = user_agent.lower()
     parts = tuple(split(user_agent))
-    shaped = OTHER_CLIENTS.search(lower) or (
-        lower.startswith("mozilla/") and (ENGINE.search(lower) or _compatible_browser(parts))
+    shaped = (
+        OTHER_CLIENTS.match(lower)
+        or OTHER_CLIENTS_ANYWHERE.search(lower)
+        or (
+            lower.startswith("mozilla/")
+            and (ENGINE.search(lower) or _compatible_browser(parts, lower))
+        )
     )
     if not shaped:
         return Identity(user_agent, user_agent, "", "", False, parts)
@@ -490,23 +518,24 @@ class Rules:
     def decide(self, user_agent):
         lower = user_agent.lower()
         own = self.own_rules
-        suspect = own and SCREEN.search(lower) is not None
-        if suspect:
-            for rule, pattern in (
-                ("scanner", SCANNER),
-                ("headless", HEADLESS),
-                ("monitor", MONITOR),
-                ("http-client", HTTP_CLIENT),
+        # Which own rules can fire at all, in one pass (most browsers: none).
+        hits = SCREEN.hits(lower) if own else ()
+        if hits:
+            for at, rule, pattern in (
+                (AT_SCANNER, "scanner", SCANNER),
+                (AT_HEADLESS, "headless", HEADLESS),
+                (AT_MONITOR, "monitor", MONITOR),
+                (AT_HTTP_CLIENT, "http-client", HTTP_CLIENT),
             ):
-                if found := pattern.search(lower):
+                if at in hits and (found := pattern.search(lower)):
                     return Decision(rule, rule, found.group().strip(" /;("))
         agent = identity(user_agent)
         text = agent.text.lower()
-        if suspect:
-            if found := PREVIEW.search(text):
+        if hits:
+            if AT_PREVIEW in hits and (found := PREVIEW.search(text)):
                 return Decision("preview", "preview", found.group())
             # Not in a platform comment: Google's toolbar named itself there ("Google-TR-1").
-            if found := GOOGLE_AGENT.search(agent.named.lower()):
+            if AT_GOOGLE_AGENT in hits and (found := GOOGLE_AGENT.search(agent.named.lower())):
                 return Decision("crawler", "google-agent", found.group())
         lists = self.lists
         if self._any_list is not None and not self._any_list(agent.text):
@@ -514,14 +543,17 @@ class Rules:
         for rule, patterns, reads_lower in lists:
             if found := patterns.search(text if reads_lower else agent.text):
                 return Decision("crawler", rule, found.group().strip(" ;,()[]"))
-        if suspect:
-            if found := OWN_CRAWLERS.search(text):
+        if hits:
+            if AT_OWN_CRAWLERS in hits and (found := OWN_CRAWLERS.search(text)):
                 return Decision("crawler", "own-list", found.group())
-            if found := SELF_DECLARED.search(text) or DOMAIN.search(agent.named.lower()):
+            if (AT_SELF_DECLARED in hits and (found := SELF_DECLARED.search(text))) or (
+                AT_DOMAIN in hits and (found := DOMAIN.search(agent.named.lower()))
+            ):
                 return Decision("crawler", "self-declared", found.group().strip(" ;()/"))
-            for word in text.replace(";", " ").split():
-                if TOOL_NAME_WORD.search(_name(word)):
-                    return Decision("crawler", "tool-name", word)
+            if AT_TOOL_NAME in hits:
+                for word in text.replace(";", " ").split():
+                    if TOOL_NAME_WORD.search(_name(word)):
+                        return Decision("crawler", "tool-name", word)
         if own:
             if (found := _compatible_not_browser(agent.parts, user_agent, lower)) is not None:
                 return Decision("not-browser", "compatible-not-browser", found)
@@ -534,7 +566,9 @@ class Rules:
         return Decision(None, "client", user_agent.split(" ", 1)[0])
 
 
-def _compatible_browser(parts):
+def _compatible_browser(parts, lower):
+    if not COMPATIBLE_BROWSER_ANYWHERE.search(lower):
+        return False  # one search instead of reading every comment field
     return any(
         COMPATIBLE_BROWSER_NAME.match(field.lower())
         for part in parts
