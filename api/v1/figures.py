@@ -1,5 +1,5 @@
 """Figures of a link, campaign or client for a period: the report pages' own figures
-(analytics.reports.reports.report), and the raw clicks as JSON pages or a streamed CSV."""
+(analytics.reports.figures.report), and the raw clicks as JSON pages or a streamed CSV."""
 
 from datetime import timedelta
 from uuid import UUID
@@ -9,14 +9,18 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 from pydantic import AwareDatetime, Field
 
+from accounts import policy
 from analytics.forms import MAX_CUSTOM_DAYS
-from analytics.reports import reports
+from analytics.reports.dimensions import DIMENSIONS
+from analytics.reports.exports import RAW_COLUMNS, RAW_COLUMNS_WITHOUT_IPS, raw_clicks_csv
+from analytics.reports.figures import report
+from analytics.reports.periods import Period, Scope, day_start, last_days
 from links.models import Link
 from macondo import downloads
 
 from .. import access, answers, pagination
 from ..auth import STATS_READ
-from ..problems import invalid
+from ..problems import Problem, invalid
 from ..schemas import (
     BotReason,
     Breakdowns,
@@ -63,7 +67,7 @@ class ClickQuery(PeriodQuery):
 def _period(query):
     now = timezone.now()
     if query.start is None and query.end is None:
-        return reports.last_days(DEFAULT_DAYS, now)
+        return last_days(DEFAULT_DAYS, now)
     end = min(query.end or now, now)
     start = query.start or end - timedelta(days=DEFAULT_DAYS)
     if start >= end:
@@ -87,29 +91,29 @@ def _period(query):
                 }
             ]
         )
-    return reports.Period(start, end)
+    return Period(start, end)
 
 
 def _scope(request, kind, pk):
-    """(object, reports.Scope) of a link, campaign or client the key may see, or 404."""
+    """(object, Scope) of a link, campaign or client the key may see, or 404."""
     if kind == "links":
         link = access.get_or_404(access.links(request, Link.objects.all()), pk, "link")
-        return link, reports.Scope(link_id=link.pk)
+        return link, Scope(link_id=link.pk)
     if kind == "campaigns":
         campaign = access.get_or_404(access.campaigns(request), pk, "campaign")
-        return campaign, reports.Scope(campaign_id=campaign.pk)
+        return campaign, Scope(campaign_id=campaign.pk)
     client = access.get_or_404(access.clients(request), pk, "client")
-    return client, reports.Scope(client_id=client.pk)
+    return client, Scope(client_id=client.pk)
 
 
 def _stats(request, kind, pk, query):
     _obj, scope = _scope(request, kind, pk)
     period = _period(query)
-    figures = reports.report(scope, period)
+    figures = report(scope, period)
     tz = timezone.get_current_timezone()
 
     def start_of(bucket):
-        return bucket if figures["hourly"] else reports.day_start(bucket).astimezone(tz)
+        return bucket if figures["hourly"] else day_start(bucket).astimezone(tz)
 
     ranked = {key: items for key, _label, items in figures["breakdowns"]}
     top = figures.get("top_links")
@@ -127,7 +131,7 @@ def _stats(request, kind, pk, query):
         breakdowns=Breakdowns(
             **{
                 key: [Ranked(value=value, human_clicks=n) for value, n in ranked[key]]
-                for key in reports.DIMENSIONS
+                for key in DIMENSIONS
             }
         ),
         bot_reasons=[
@@ -145,8 +149,23 @@ def _stats(request, kind, pk, query):
     return answers.json(stats)
 
 
+def _raw_allowed(request):
+    """Whether raw clicks may go out, and whether with visitors' IP addresses: by the
+    key owner's role."""
+    owner = access.credential(request).user
+    if not policy.can(owner, "export_raw"):
+        raise Problem(
+            403,
+            "role_forbids",
+            "Forbidden",
+            "The role of this key's owner does not allow raw clicks.",
+        )
+    return policy.can(owner, "see_ips")
+
+
 def _clicks(request, kind, pk, query):
     _obj, scope = _scope(request, kind, pk)
+    with_ips = _raw_allowed(request)
     period = _period(query)
     clicks = (
         scope.clicks()
@@ -167,7 +186,7 @@ def _clicks(request, kind, pk, query):
             os=click.os,
             device_type=click.device_type,
             referrer=click.referrer,
-            ip_address=click.ip_address,
+            ip_address=click.ip_address if with_ips else None,
             user_agent=click.user_agent,
         )
         for click in rows
@@ -177,11 +196,12 @@ def _clicks(request, kind, pk, query):
 
 def _clicks_csv(request, kind, pk, query):
     obj, scope = _scope(request, kind, pk)
+    columns = RAW_COLUMNS if _raw_allowed(request) else RAW_COLUMNS_WITHOUT_IPS
     period = _period(query)
 
     def blocks():
-        yield from downloads.csv_blocks([reports.RAW_COLUMNS])
-        yield from reports.raw_clicks_csv(scope, period)
+        yield from downloads.csv_blocks([columns])
+        yield from raw_clicks_csv(scope, period, columns=columns)
 
     start, end = timezone.localtime(period.start), timezone.localtime(period.end)
     label = (getattr(obj, "short_code", None) or obj.name)[:40]
