@@ -27,6 +27,7 @@ HAND_WRITTEN_HUMANS = [
 HAND_WRITTEN_BOTS = [
     "bots-google-special.txt",
     "bots-monitors.txt",
+    "bots-mozilla-only.txt",
     "bots-scanners.txt",
     "bots-self-named.txt",
     "bots-windows-services.txt",

@@ -38,6 +38,7 @@ RULES = {
     "self-declared": "crawler",  # "…bot", "crawler", "spider", a URL or e-mail address
     "tool-name": "crawler",  # a product named like a tool ("CybaaAgent", "CMSLookup")
     "compatible-not-browser": "not-browser",  # "(compatible; Name/1.0)" and no browser
+    "mozilla-only": "not-browser",  # "Mozilla/5.0 Name/1.0": no platform comment, no browser
     "no-client": "not-browser",  # names no browser, engine, device or app stack
 }
 HUMAN_RULES = ("browser", "allow-list", "client")
@@ -557,6 +558,8 @@ class Rules:
         if own:
             if (found := _compatible_not_browser(agent.parts, user_agent, lower)) is not None:
                 return Decision("not-browser", "compatible-not-browser", found)
+            if (found := _mozilla_only(agent.parts, lower)) is not None:
+                return Decision("not-browser", "mozilla-only", found)
             if not CLIENT_EVIDENCE.search(lower):
                 return Decision("not-browser", "no-client", user_agent.split(" ", 1)[0])
         if agent.app:
@@ -575,6 +578,17 @@ def _compatible_browser(parts, lower):
         if part.kind == "comment"
         for field in part.fields
     )
+
+
+def _mozilla_only(parts, lower):
+    """The first product after "Mozilla/x" when the agent is only "Mozilla/x" and products of
+    its own: every browser, old and new, writes a platform comment after "Mozilla/"; a tool
+    that borrows the prefix often writes only its name ("Mozilla/5.0 FooFetch/1.0")."""
+    if parts is None or len(parts) < 2 or not lower.startswith("mozilla/"):
+        return None
+    if any(part.kind != "product" or _product_kind(part.text) for part in parts[1:]):
+        return None
+    return parts[1].text
 
 
 def _compatible_not_browser(parts, user_agent, lower):
