@@ -233,8 +233,8 @@ PLATFORM_NAMES = frozenset(
         "arm",
     ]
 )
-# Browser and in-app tokens that override substring hits of the lists (docs/bot-verdicts.md
-# says why each is here). Matched against a product's lower-cased name.
+# Browser and in-app tokens that override substring hits of the lists (docs/bot-verdicts.md,
+# "The allow-list", says why each is here). Matched against a product's lower-cased name.
 BROWSER_TOKENS = re.compile(
     r"^(?:mozilla|applewebkit|gecko|version|mobile|safari|chrome|chromium|crios|firefox|fxios"
     r"|edg|edge|edga|edgios|opr|opt|opx|opios|samsungbrowser|ucbrowser|mqqbrowser|tbs"
