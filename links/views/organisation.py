@@ -1,7 +1,5 @@
 """Dashboard pages for clients and campaigns: list, create, rename, delete."""
 
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -15,6 +13,7 @@ from accounts import policy
 from analytics.forms import DEFAULT_RANGE, RANGE_CHOICES, RangeForm
 from analytics.reports.figures import humans_by
 from links.cascade import cascade_counts
+from macondo.uuids import parse_uuid
 
 from ..forms import CampaignForm, CampaignRenameForm, ClientForm, save_named
 from ..lookups import fetch
@@ -142,7 +141,7 @@ def campaign_list(request):
     if request.GET.get("client"):
         client = (
             policy.visible_clients(request.user)
-            .filter(pk=_uuid_or_none(request.GET["client"]))
+            .filter(pk=parse_uuid(request.GET["client"]))
             .first()
         )
         if client:
@@ -154,19 +153,12 @@ def campaign_list(request):
     )
 
 
-def _uuid_or_none(value):
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None
-
-
 @login_required
 def campaign_create(request):
     policy.require(request.user, "manage_org")
     initial = {}
     if request.GET.get("client"):
-        initial["client"] = _uuid_or_none(request.GET["client"])
+        initial["client"] = parse_uuid(request.GET["client"])
     form = CampaignForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
         campaign = save_named(form)
