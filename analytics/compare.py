@@ -1,6 +1,5 @@
 """Side-by-side tables (a client's campaigns, a campaign's links) and the compare page."""
 
-import uuid
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -13,6 +12,7 @@ from analytics.reports.figures import side_by_side
 from analytics.reports.periods import EVERYTHING
 from links.lookups import fetch
 from links.models import Campaign, Link
+from macondo.uuids import parse_uuid
 
 from .forms import RangeForm
 
@@ -77,10 +77,10 @@ def rows(key, objects, period, scope=EVERYTHING, sort=DEFAULT_SORT):
 
 
 def _ids(request):
-    try:
-        return list(dict.fromkeys(uuid.UUID(value) for value in request.GET.getlist("ids")))
-    except ValueError:
-        raise Http404("No such object.") from None
+    ids = [parse_uuid(value) for value in request.GET.getlist("ids")]
+    if None in ids:
+        raise Http404("No such object.")
+    return list(dict.fromkeys(ids))
 
 
 @login_required
