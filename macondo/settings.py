@@ -443,6 +443,38 @@ API_KEY_LAST_USED_INTERVAL = env.float("API_KEY_LAST_USED_INTERVAL", default=60.
 # Hours an Idempotency-Key is remembered: a retry within them gets the first answer.
 API_IDEMPOTENCY_HOURS = env.int("API_IDEMPOTENCY_HOURS", default=24)
 
+# --- Email and scheduled reports (docs/scheduled-reports.md) ---------------------------------
+INSTALLED_APPS += ["mailings", "scheduling"]
+# EMAIL_URL (smtp://user:password@host:587/?tls=True, smtp+ssl://…, consolemail://) wins over
+# the separate settings below when it is set.
+_email_url = env.str("EMAIL_URL", default="")
+if _email_url:
+    vars().update(env.email_url_config(_email_url))
+else:
+    EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+    EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+    EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+    EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+    EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+    EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+    EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+# Seconds to wait for the mail server (connect and each answer) before a send fails.
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=30.0)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Macondo reports <reports@localhost>")
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# Where the link in each report email points: the public base of the report pages.
+REPORT_LINK_BASE_URL = env.str("REPORT_LINK_BASE_URL", default="") or SHORT_LINK_BASE_URL
+# A claimed report not recorded as sent after this many seconds belongs to a worker that
+# stopped mid-send: another worker sends it again.
+REPORT_CLAIM_TIMEOUT_SECONDS = env.float("REPORT_CLAIM_TIMEOUT_SECONDS", default=900.0)
+# A failed send is retried after this many seconds × the attempts so far, up to the maximum.
+REPORT_RETRY_SECONDS = env.float("REPORT_RETRY_SECONDS", default=600.0)
+REPORT_MAX_ATTEMPTS = env.int("REPORT_MAX_ATTEMPTS", default=5)
+# Seconds between the scheduler's ticks (each sends due reports, and rolls clicks up hourly).
+SCHEDULER_TICK_SECONDS = env.float("SCHEDULER_TICK_SECONDS", default=60.0)
+# Minutes past each hour the scheduler runs rollup_clicks.
+SCHEDULER_ROLLUP_MINUTE = env.int("SCHEDULER_ROLLUP_MINUTE", default=5)
+
 # --- Logging ----------------------------------------------------------------------------
 
 # --- Operations: version, health, logging, CSP, database knobs -------------------

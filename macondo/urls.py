@@ -18,6 +18,7 @@ urlpatterns = [
     path("dashboard/", include("analytics.urls")),
     path("dashboard/", include("links.urls")),
     path("dashboard/", include("webhooks.urls")),
+    path("dashboard/", include("mailings.urls")),
     path("dashboard/", include("api.dashboard_urls")),
     # The public API (docs/api.md): keys, not sessions.
     path("", include("api.urls")),
