@@ -119,11 +119,10 @@ class ReportSubscription(models.Model):
     def clean(self):
         if bool(self.client_id) == bool(self.campaign_id):
             raise ValidationError("A report is about one client or one campaign.")
-        if isinstance(self.recipients, str):
-            self.recipients = parse_recipients(self.recipients)
-        else:
+        # Forms check the typed text themselves (an empty list here is their field error).
+        if self.recipients:
             try:
-                self.recipients = parse_recipients(",".join(self.recipients or []))
+                self.recipients = parse_recipients(",".join(self.recipients))
             except ValidationError as error:
                 raise ValidationError({"recipients": error.messages}) from error
         unknown = set(self.sections) - set(SECTION_NAMES)
