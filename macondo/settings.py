@@ -323,6 +323,11 @@ if any("@" in domain for domain in ALLOWED_EMAIL_DOMAINS):
     )
 # Addresses made staff + superuser when they sign in (the first admin needs no shell).
 ADMIN_EMAILS = _lower_comma_list("ADMIN_EMAILS")
+# The role of a person signing in for the first time (admin, editor or viewer); admins
+# change it on the dashboard's People page, in the admin or with manage.py set_role.
+DEFAULT_STAFF_ROLE = env.str("DEFAULT_STAFF_ROLE", default="editor").strip().lower()
+if DEFAULT_STAFF_ROLE not in {"admin", "editor", "viewer"}:
+    raise ImproperlyConfigured("DEFAULT_STAFF_ROLE takes admin, editor or viewer.")
 
 # django-axes: failed logins on the admin's password form, counted in the database.
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)

@@ -20,7 +20,7 @@ def admin_login(client, email, password, ip="198.51.100.7", **headers):
 
 @pytest.fixture
 def root(db):
-    user = UserFactory(email="root@corp.example", is_staff=True, is_superuser=True)
+    user = UserFactory(email="root@corp.example", role="admin")
     user.set_password(PASSWORD)
     user.save()
     return user
@@ -63,7 +63,7 @@ def test_admin_login_locks_out_after_the_failure_limit(client, root, settings):
 
 
 def test_lockout_holds_the_address_and_the_username_but_not_other_admins(client, root, settings):
-    other = UserFactory(email="other@corp.example", is_staff=True)
+    other = UserFactory(email="other@corp.example", role="admin")
     other.set_password(PASSWORD)
     other.save()
     for _ in range(settings.AXES_FAILURE_LIMIT):
