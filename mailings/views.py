@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts import policy
 from links.lookups import fetch
 from links.models import Campaign, Client
 
@@ -16,9 +17,12 @@ from .models import ReportSubscription
 KINDS = {"clients": Client, "campaigns": Campaign}
 
 
-def _subscription(pk):
+def _subscription(request, pk):
+    """The subscription, if the person may manage reports of its client (else 404 / 403)."""
     queryset = ReportSubscription.objects.select_related("client", "campaign__client")
-    return get_object_or_404(queryset, pk=pk)
+    subscription = get_object_or_404(queryset, pk=pk)
+    policy.require(request.user, "subscribe_reports", subscription.subject)
+    return subscription
 
 
 def _page_of(subscription):
@@ -37,7 +41,7 @@ def _form_page(request, form, subject, title):
 
 @login_required
 def subscription_create(request, kind, pk):
-    subject = fetch(KINDS[kind], pk)
+    subject = policy.require(request.user, "subscribe_reports", fetch(KINDS[kind], pk))
     instance = ReportSubscription(created_by=request.user)
     setattr(instance, "campaign" if kind == "campaigns" else "client", subject)
     form = SubscriptionForm(request.POST or None, instance=instance)
@@ -54,8 +58,8 @@ def subscription_create(request, kind, pk):
 
 @login_required
 def subscription_edit(request, pk):
-    subscription = _subscription(pk)
-    form = SubscriptionForm(request.POST or None, instance=_subscription(pk))
+    subscription = _subscription(request, pk)
+    form = SubscriptionForm(request.POST or None, instance=_subscription(request, pk))
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, f"{form.instance} saved.")
@@ -65,7 +69,7 @@ def subscription_edit(request, pk):
 
 @login_required
 def subscription_delete(request, pk):
-    subscription = _subscription(pk)
+    subscription = _subscription(request, pk)
     if request.method == "POST":
         subscription.delete()
         messages.success(request, f"{subscription} deleted: no more emails are sent.")
@@ -77,7 +81,7 @@ def subscription_delete(request, pk):
 @require_POST
 def subscription_send(request, pk):
     """Send the latest complete period's email now (once per period, as the scheduler)."""
-    subscription = _subscription(pk)
+    subscription = _subscription(request, pk)
     outcome = delivery.send_due(
         latest=True, subscriptions=ReportSubscription.objects.filter(pk=subscription.pk)
     )

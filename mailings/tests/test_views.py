@@ -140,3 +140,47 @@ def test_the_admin_lists_and_validates_subscriptions(admin_client):
     make_subscription(acme)
     assert admin_client.get("/admin/mailings/reportsubscription/").status_code == 200
     assert admin_client.get("/admin/mailings/delivery/").status_code == 200
+
+
+@pytest.fixture
+def viewer(client):
+    from accounts.tests.factories import UserFactory
+
+    client.force_login(UserFactory(email="viewer@corp.example", role="viewer"))
+    return client
+
+
+def test_viewers_see_scheduled_reports_but_cannot_change_or_send_them(viewer, smtp_server):
+    subscription = make_subscription()
+    acme = subscription.client
+    page = viewer.get(f"/dashboard/clients/{acme.pk}/").content.decode()
+    assert "ana@client.example" in page
+    assert "scheduled-reports/new/" not in page and "Send latest now" not in page
+    new = f"/dashboard/clients/{acme.pk}/scheduled-reports/new/"
+    assert viewer.get(new).status_code == 403
+    assert viewer.post(new, form()).status_code == 403
+    base = f"/dashboard/scheduled-reports/{subscription.pk}"
+    assert viewer.get(f"{base}/edit/").status_code == 403
+    assert viewer.post(f"{base}/edit/", form()).status_code == 403
+    assert viewer.post(f"{base}/delete/").status_code == 403
+    assert viewer.post(f"{base}/send/").status_code == 403
+    assert ReportSubscription.objects.count() == 1
+    assert not Delivery.objects.exists()
+    assert smtp_server.received == []
+
+
+def test_an_editor_limited_to_other_clients_finds_nothing(client):
+    from accounts.tests.factories import UserFactory
+
+    other = ClientFactory(name="Other")
+    editor = UserFactory(email="limited@corp.example", role="editor")
+    editor.clients.set([other])
+    client.force_login(editor)
+    subscription = make_subscription()
+    acme = subscription.client
+    assert client.get(f"/dashboard/clients/{acme.pk}/scheduled-reports/new/").status_code == 404
+    base = f"/dashboard/scheduled-reports/{subscription.pk}"
+    assert client.get(f"{base}/edit/").status_code == 404
+    assert client.post(f"{base}/delete/").status_code == 404
+    assert client.post(f"{base}/send/").status_code == 404
+    assert ReportSubscription.objects.count() == 1
