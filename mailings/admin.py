@@ -18,7 +18,8 @@ class SubscriptionAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
+        # A new row already has its uuid: _state says whether it is saved.
+        if not self.instance._state.adding:
             self.initial["recipients"] = "\n".join(self.instance.recipients)
 
     def clean_recipients(self):

@@ -16,7 +16,6 @@ class SubscriptionForm(forms.ModelForm):
         choices=SECTIONS,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        initial=SECTION_NAMES,
         help_text="The period's totals next to the previous period's are always there.",
     )
     language = forms.ChoiceField(choices=LANGUAGES, label="Language of the dates", initial="en")
@@ -29,9 +28,12 @@ class SubscriptionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
+        # A new row already has its uuid: _state says whether it is saved.
+        if not self.instance._state.adding:
             self.initial["recipients"] = "\n".join(self.instance.recipients)
         else:
+            # A new subscription's empty list would hide the field's initial (every section).
+            self.initial["sections"] = SECTION_NAMES
             del self.fields["is_active"]
 
     def clean_recipients(self):
