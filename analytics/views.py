@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from analytics.reports import reports
 from analytics.reports.charts import bar_chart
+from analytics.reports.report_csv import rows as report_rows
 from links.destinations import shown_destination
 from links.lookups import fetch
 from links.models import Campaign, Client, Link
@@ -120,18 +121,6 @@ def report_csv(request, kind, pk):
     obj, scope = _scope_of(kind, pk)
     period = RangeForm(request.GET or None).period()
     figures = reports.report(scope, period)
-
-    def rows():
-        yield ["section", "key", "human_clicks", "bot_clicks"]
-        yield ["total", "", figures["totals"]["humans"], figures["totals"]["bots"]]
-        for bucket, humans, bots in figures["series"]:
-            yield ["hour" if figures["hourly"] else "day", bucket.isoformat(), humans, bots]
-        for key, _label, ranked in figures["breakdowns"]:
-            for value, count in ranked:
-                yield [key, value or "(unknown)", count, ""]
-        for value, count in figures["bot_reasons"]:
-            yield ["bot_reason", value, "", count]
-        for link, count in figures.get("top_links", []):
-            yield ["link", link.short_code, count, ""]
-
-    return downloads.csv_response(downloads.csv_blocks(rows()), _filename(obj, period, "report"))
+    return downloads.csv_response(
+        downloads.csv_blocks(report_rows(figures)), _filename(obj, period, "report")
+    )

@@ -181,6 +181,18 @@ STORAGES = {
         )
     },
 }
+# Uploaded files (client logos) go through Django's storage API; this is where the default
+# file-system storage keeps them. They are served by views (links/branding.py), never from
+# a public media URL.
+MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+CLIENT_LOGO_MAX_BYTES = env.int("CLIENT_LOGO_MAX_BYTES", default=512 * 1024)
+
+# --- Shared report links (sharing/; docs/portal-and-sharing.md) ---------------------------
+INSTALLED_APPS += ["sharing"]
+# Wrong passwords a share link accepts per window before it refuses every attempt until the
+# window ends.
+SHARE_PASSWORD_ATTEMPTS = env.int("SHARE_PASSWORD_ATTEMPTS", default=5)
+SHARE_PASSWORD_WINDOW_MINUTES = env.int("SHARE_PASSWORD_WINDOW_MINUTES", default=15)
 
 # --- Security (production values unless DEBUG) -------------------------------------------------
 SECURE_PROXY_SSL_HEADER = (

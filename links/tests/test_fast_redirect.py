@@ -311,3 +311,14 @@ def test_the_server_floor_baseline_answers_only_its_own_paths(link):
     assert floor(environ_for("/bench-floor/abc"), start_response) == [b""]
     assert started["status"] == "302 Found"
     assert floor(environ_for("/Promo24"), start_response) == [b"django"]
+
+
+def test_a_shared_report_path_goes_to_django_and_short_links_stay_in_the_lane(link):
+    from sharing.services import create_share
+
+    _share, token = create_share(link.client)
+
+    shared = wsgi(f"/r/{token}")
+    assert shared.by_django and shared.status == 200
+    assert b"Human clicks" in shared.body
+    assert not wsgi("/Promo24").by_django
