@@ -479,8 +479,8 @@ else:
 EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=30.0)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Macondo reports <reports@localhost>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
-# Where the link in each report email points: the public base of the report pages.
-REPORT_LINK_BASE_URL = env.str("REPORT_LINK_BASE_URL", default="") or SHORT_LINK_BASE_URL
+# Days the shared page each report email links to stays open (0: until revoked).
+REPORT_SHARE_DAYS = env.int("REPORT_SHARE_DAYS", default=365)
 # A claimed report not recorded as sent after this many seconds belongs to a worker that
 # stopped mid-send: another worker sends it again.
 REPORT_CLAIM_TIMEOUT_SECONDS = env.float("REPORT_CLAIM_TIMEOUT_SECONDS", default=900.0)

@@ -18,6 +18,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from sharing import services as sharing
+
 from . import periods, report_links
 from .emails import build_message
 from .models import Delivery, ReportSubscription
@@ -98,10 +100,12 @@ def send(delivery, subscription, period):
         pk=delivery.pk, status=Delivery.Status.SENDING, claimed_at=delivery.claimed_at
     )
     try:
-        if not delivery.share_url:
-            delivery.share_url = report_links.report_url(subscription, period)
-            held.update(share_url=delivery.share_url)
-        message = build_message(subscription, period, delivery.share_url)
+        if delivery.share_link_id:
+            # An earlier attempt's page: its token is gone (stored hashed), so it is closed.
+            sharing.revoke(delivery.share_link)
+        share, url = report_links.create_share_link(subscription, period)
+        held.update(share_link=share)
+        message = build_message(subscription, period, url)
         message.send()
     except Exception as error:
         logger.exception("report %s for %s not sent", subscription.pk, period.start)

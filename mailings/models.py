@@ -157,7 +157,11 @@ class Delivery(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     recipients = models.JSONField(default=list)
-    share_url = models.TextField(blank=True, default="")
+    # The shared page the email linked to (its token is stored hashed only: a retry makes
+    # a new one and revokes this).
+    share_link = models.ForeignKey(
+        "sharing.ShareLink", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     error = models.TextField(blank=True, default="")
 
     class Meta:

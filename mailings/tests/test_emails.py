@@ -1,12 +1,17 @@
 """Report emails sent through a real SMTP server and read as they arrive."""
 
 import io
+import re
+import shutil
+import subprocess
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pypdf
 import pytest
 from django.core.management import call_command
-from django.utils.html import escape
+from django.test import Client
+from PIL import Image
 
 from analytics.reports.reports import day_start
 from analytics.tests.factories import ClickFactory
@@ -76,8 +81,15 @@ def test_a_weekly_report_arrives_with_figures_chart_and_pdf(smtp_server, acme, l
     delivery = Delivery.objects.get(subscription=subscription)
     assert delivery.status == Delivery.Status.SENT
     assert delivery.period_start == last_week.start
-    assert escape(delivery.share_url) in html
-    assert f"start={last_week.start.isoformat()}" in delivery.share_url
+    share = delivery.share_link
+    assert (share.start_day, share.end_day) == (last_week.start, last_week.last_day)
+    assert share.client == acme["client"] and share.revoked_at is None
+    [url] = re.findall(r'href="(http[^"]+/r/[^"]+)"', html)
+    assert url in text
+    # The client's people open it without signing in, and see the same week's figures.
+    page = Client().get(urlsplit(url).path)
+    assert page.status_code == 200
+    assert "Poster" in page.content.decode()
 
 
 def test_dates_are_written_in_the_subscriptions_language(smtp_server, acme, last_week):
@@ -104,3 +116,36 @@ def test_a_campaign_report_counts_its_own_links_only(smtp_server, acme, last_wee
     assert ">7</td>" in html and "Poster" in html and "Flyer" not in html
     # No chart section chosen: no image part.
     assert not [p for p in received.message.walk() if p.get_content_type() == "image/png"]
+
+
+@pytest.mark.skipif(not shutil.which("pdftoppm"), reason="pdftoppm (poppler-utils) is absent")
+def test_the_pdf_renders_in_a_pdf_viewer_with_its_chart(smtp_server, acme, last_week, tmp_path):
+    """Poppler (the engine of Evince and many viewers) draws the attached PDF: a page with
+    the chart's bars in their blue and dark text on it."""
+    make_subscription(acme["client"])
+    call_command("send_reports", "--now")
+    [received] = smtp_server.inbox.wait_for(1)
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(received.attachments()[-1].get_content())
+    subprocess.run(  # noqa: S603 - a fixed command on a file of our own
+        [
+            shutil.which("pdftoppm"),
+            "-png",
+            "-r",
+            "50",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            str(pdf),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+        timeout=60,
+    )
+    [png] = tmp_path.glob("page*.png")
+    colours = Image.open(png).convert("RGB").getcolors(maxcolors=1 << 20)
+    bar_blue = sum(n for n, (r, g, b) in colours if b > 200 and r < 80 and g < 130)
+    dark_text = sum(n for n, (r, g, b) in colours if r + g + b < 150)
+    assert bar_blue > 100
+    assert dark_text > 100

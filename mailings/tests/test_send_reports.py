@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from mailings import periods
 from mailings.models import Delivery, ReportSubscription
+from sharing.models import ShareLink
 
 from .conftest import make_subscription
 from .smtp import free_port
@@ -88,4 +89,7 @@ def test_a_retry_that_succeeds_is_recorded_sent(settings, smtp_server):
     assert "1 report(s) sent" in run("--now")
     delivery = Delivery.objects.get()
     assert (delivery.status, delivery.attempts, delivery.error) == (Delivery.Status.SENT, 2, "")
-    assert len(smtp_server.inbox.wait_for(1)) == 1
+    [received] = smtp_server.inbox.wait_for(1)
+    # The failed attempt's shared page is closed; the email links to the new one.
+    assert ShareLink.objects.filter(revoked_at__isnull=False).count() == 1
+    assert ShareLink.objects.get(revoked_at__isnull=True) == delivery.share_link
