@@ -1,7 +1,8 @@
 """The figures of one emailed report, from the report module: the period next to the one
 before it, its days, top links and campaigns, bots by reason."""
 
-from analytics.reports import reports
+from analytics.reports import figures as reports
+from analytics.reports.periods import Scope
 from links.models import Campaign
 
 from . import periods
@@ -9,8 +10,8 @@ from . import periods
 
 def scope_of(subscription):
     if subscription.campaign_id:
-        return reports.Scope(campaign_id=subscription.campaign_id)
-    return reports.Scope(client_id=subscription.client_id)
+        return Scope(campaign_id=subscription.campaign_id)
+    return Scope(client_id=subscription.client_id)
 
 
 def _comparison(label, current, before):
@@ -27,7 +28,7 @@ def _top_campaigns(client_id, period, limit):
     has tens of campaigns, and this runs once per email, not per page view)."""
     ranked = []
     for campaign in Campaign.objects.filter(client_id=client_id).order_by("name"):
-        humans = reports.totals(reports.Scope(campaign_id=campaign.pk), period)["humans"]
+        humans = reports.totals(Scope(campaign_id=campaign.pk), period)["humans"]
         if humans:
             ranked.append((campaign, humans))
     ranked.sort(key=lambda pair: (-pair[1], pair[0].name))

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from analytics.reports.reports import Period, day_start
+from analytics.reports.periods import Period, day_start
 
 
 @dataclass(frozen=True)

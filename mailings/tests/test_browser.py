@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import connections
 
 from accounts.models import User
-from analytics.reports.reports import day_start
+from analytics.reports.periods import day_start
 from analytics.tests.factories import ClickFactory
 from links.tests.factories import ClientFactory, LinkFactory
 from mailings import periods

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.test import Client
 from PIL import Image
 
-from analytics.reports.reports import day_start
+from analytics.reports.periods import day_start
 from analytics.tests.factories import ClickFactory
 from mailings import periods
 from mailings.models import Delivery
