@@ -32,6 +32,8 @@ ACTIONS = {
     "delete_link": _WRITERS,
     # Create and rename clients and campaigns; delete those without clicks.
     "manage_org": _WRITERS,
+    # A new client: for staff not limited to some clients (they would not see it).
+    "create_client": _WRITERS,
     "import": _WRITERS,
     # Every click as a row (without IP addresses unless see_ips).
     "export_raw": _WRITERS,
@@ -41,10 +43,14 @@ ACTIONS = {
     "admin_site": frozenset({ADMIN}),
     # Own API keys; what a key may do stays within its owner's role (api_scopes below).
     "api_keys": _STAFF,
+    # Webhook events carry links of every client.
     "webhooks": _WRITERS,
     "share": _WRITERS,
     "subscribe_reports": _WRITERS,
 }
+
+# Actions that reach every client: not for staff limited to some.
+_EVERY_CLIENT = frozenset({"create_client", "webhooks"})
 
 # The API's scopes and the action each needs of the key's owner.
 _SCOPE_ACTIONS = {
@@ -71,6 +77,8 @@ def can(user, action, obj=None):
     except KeyError:
         raise ValueError(f"Unknown action {action!r}.") from None
     if role_of(user) not in allowed:
+        return False
+    if action in _EVERY_CLIENT and is_limited(user):
         return False
     return obj is None or is_visible(user, obj)
 
@@ -106,6 +114,17 @@ def require_delete(user, obj):
     return obj
 
 
+def people_who_may(action):
+    """The users who may do `action` now, as a queryset (for rows acting on their behalf,
+    such as webhook subscriptions)."""
+    from .models import User
+
+    people = User.objects.filter(is_active=True, role__in=ACTIONS[action])
+    if action in _EVERY_CLIENT:
+        people = people.filter(clients__isnull=True)
+    return people
+
+
 def visible_client_ids(user):
     """The ids of the clients `user` may see, or None for every client.
 
@@ -117,12 +136,29 @@ def visible_client_ids(user):
     cached = getattr(user, "_visible_client_ids", False)
     if cached is not False:
         return cached
-    ids = frozenset(user.clients.values_list("pk", flat=True))
-    if role != CLIENT and not ids:
-        # Staff without a limit see every client; a client viewer without a client, none.
-        ids = None
+    ids = None if role == ADMIN else frozenset(user.clients.values_list("pk", flat=True))
+    ids = _visible(role, ids)
     user._visible_client_ids = ids
     return ids
+
+
+def _visible(role, client_ids):
+    if role is None:
+        return frozenset()
+    if role == ADMIN:
+        # Admins see everything, the Django admin included: a limit would only mislead.
+        return None
+    if role != CLIENT and not client_ids:
+        # Staff without a limit see every client; a client viewer without one, none.
+        return None
+    return client_ids
+
+
+def preload(user, client_ids):
+    """Tell visible_client_ids() the ids of `user`'s clients rows, read along with the
+    user (the API key lookup): no query of its own then."""
+    forget(user)
+    user._visible_client_ids = _visible(role_of(user), frozenset(client_ids))
 
 
 def forget(user):

@@ -55,7 +55,8 @@ SHORT_LINK_BASE_URL = env.str("SHORT_LINK_BASE_URL", default=SERVER_URL)
 SHORT_LINK_EXTRA_HOSTS = env.list("SHORT_LINK_EXTRA_HOSTS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, on a site that asks accounts.policy who may use it.
+    "accounts.admin_site.MacondoAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -97,6 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.permissions",
             ],
         },
     },
@@ -364,6 +366,7 @@ AXES_RESET_ON_SUCCESS = True
 # The admin's form sends the email as `username`; axes would look for USERNAME_FIELD
 # ("email") and count every attempt as username None, i.e. never by username.
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.lockout.username"
 AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("dashboard/", include("mailings.urls")),
     path("dashboard/", include("api.dashboard_urls")),
     path("dashboard/", include("sharing.dashboard_urls")),
+    path("dashboard/", include("accounts.urls")),
     # The public API (docs/api.md): keys, not sessions.
     path("", include("api.urls")),
     # Shared report pages, public, on the short-link domain: `/r/<token>` has a slash, so it
