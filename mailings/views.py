@@ -41,7 +41,7 @@ def _form_page(request, form, subject, title):
 
 @login_required
 def subscription_create(request, kind, pk):
-    subject = policy.require(request.user, "subscribe_reports", fetch(KINDS[kind], pk))
+    subject = fetch(request.user, KINDS[kind], pk, "subscribe_reports")
     instance = ReportSubscription(created_by=request.user)
     setattr(instance, "campaign" if kind == "campaigns" else "client", subject)
     form = SubscriptionForm(request.POST or None, instance=instance)

@@ -19,7 +19,7 @@ _NEW_URL_KEY = "sharing-new-url"
 
 
 def _subject(request, kind, pk):
-    return fetch(_KINDS[kind], pk)
+    return fetch(request.user, _KINDS[kind], pk, "share")
 
 
 def _manage_url(subject):
@@ -55,7 +55,7 @@ def manage(request, kind, pk):
 def revoke(request, pk):
     share = get_object_or_404(ShareLink.objects.select_related("client", "campaign", "link"), pk=pk)
     subject = share.subject
-    fetch(type(subject), subject.pk)
+    fetch(request.user, type(subject), subject.pk, "share")
     services.revoke(share)
     messages.success(request, "Share link revoked: its page now answers “gone”.")
     return redirect(_manage_url(subject))

@@ -6,6 +6,8 @@ from django.utils import timezone
 from analytics.tests.factories import ClickFactory
 from api import keys
 from links.tests.factories import CampaignFactory, ClientFactory, LinkFactory
+from mailings.models import ReportSubscription
+from sharing import services as sharing
 from webhooks.models import Delivery, Event
 from webhooks.tests.factories import SubscriptionFactory
 
@@ -29,7 +31,17 @@ def client_objects(name="Acme", *, clicks=True):
     link = LinkFactory(client=client, campaign=campaign, short_code=f"{name.lower()}-link")
     if clicks:
         ClickFactory(link=link)
-    return {"clients": client, "campaigns": campaign, "links": link}
+    report = ReportSubscription.objects.create(
+        client=client, recipients=[f"{name.lower()}@client.example"], frequency="weekly"
+    )
+    share, _token = sharing.create_share(client)
+    return {
+        "clients": client,
+        "campaigns": campaign,
+        "links": link,
+        "report_subscription": report,
+        "share": share,
+    }
 
 
 def owned_objects(owner, person):
@@ -64,6 +76,15 @@ _PK_OBJECT = {
     "webhooks:delete": "subscription",
     "webhooks:delivery": "delivery",
     "api:revoke": "key",
+    "mailings:create-for-client": "clients",
+    "mailings:create-for-campaign": "campaigns",
+    "mailings:edit": "report_subscription",
+    "mailings:delete": "report_subscription",
+    "mailings:send": "report_subscription",
+    "sharing:manage-client": "clients",
+    "sharing:manage-campaign": "campaigns",
+    "sharing:manage-link": "links",
+    "sharing:revoke": "share",
     "accounts:person": "person",
     "accounts:person-sign-out": "person",
 }
