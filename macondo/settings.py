@@ -481,7 +481,7 @@ else:
 # Seconds to wait for the mail server (connect and each answer) before a send fails.
 EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=30.0)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Macondo reports <reports@localhost>")
-SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+SERVER_EMAIL = env.str("SERVER_EMAIL", default="") or DEFAULT_FROM_EMAIL
 # Days the shared page each report email links to stays open (0: until revoked).
 REPORT_SHARE_DAYS = env.int("REPORT_SHARE_DAYS", default=365)
 # A claimed report not recorded as sent after this many seconds belongs to a worker that
