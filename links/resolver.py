@@ -36,7 +36,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from . import link_changes
-from .models import Link
+from .models import Link, redirects_now
 
 logger = logging.getLogger(__name__)
 
@@ -55,8 +55,9 @@ class Target:
     is_active: bool
     expires_at: datetime | None
 
-    def is_expired(self, now):
-        return self.expires_at is not None and self.expires_at <= now
+    def is_live(self, now):
+        """Whether the link redirects at `now` (links.models.redirects_now)."""
+        return redirects_now(self.is_active, self.expires_at, now)
 
 
 _cache = OrderedDict()  # code -> (monotonic time fetched, Target), least recent first

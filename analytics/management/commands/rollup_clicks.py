@@ -10,12 +10,14 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from analytics.models import (
+    BOT,
+    HUMAN,
     Click,
     DailyClientStats,
     DailyLinkClicks,
@@ -116,7 +118,7 @@ def roll_days(first, last, tz):
     # quick start's SQLite functions), the same day the reports' TruncDate reads.
     clicks = Click.objects.order_by().filter(timestamp__gte=start, timestamp__lt=end)
     day = TruncDate("timestamp", tzinfo=tz)
-    counts = {"h": Count("id", filter=Q(is_bot=False)), "b": Count("id", filter=Q(is_bot=True))}
+    counts = {"h": Count("id", filter=HUMAN), "b": Count("id", filter=BOT)}
     with connection.cursor() as cursor:
         per_link = clicks.values(l=F("link_id"), d=day).annotate(**counts)
         sql, params = per_link.values_list("l", "d", "h", "b").query.sql_with_params()
