@@ -1,9 +1,9 @@
 """The redirect's fast lane: a cached short link answered before Django's request cycle.
 
-`macondo.wsgi` wraps Django's WSGI application in `ShortLinkApplication`. On this 2-core
-machine Django's handler and middleware stack (request object, signals, sessions, CSRF,
-authentication, messages, axes, URL resolution, response object) cost more CPU per
-redirect than the redirect itself, and none of it applies to a visitor following a link.
+`macondo.wsgi` wraps Django's WSGI application in `ShortLinkApplication`. Django's handler
+and middleware stack (request object, signals, sessions, CSRF, authentication, messages,
+axes, URL resolution, response object) cost more CPU per redirect than the redirect itself,
+and none of it applies to a visitor following a link.
 
 The lane answers a request only when Django would answer it with the 302 and nothing else:
 - `GET` or `HEAD` of a path the URLconf routes to `links.redirect.follow` (read from the
@@ -207,7 +207,7 @@ def answer(environ):
         if config.missing is not None and resolver.known_missing(code):
             return config.missing[secure]
         return None
-    if not target.is_active or target.is_expired(timezone.now()):
+    if not target.is_live(timezone.now()):
         return None
     location = iri_to_uri(destination(target, environ.get("QUERY_STRING")))
     if "\n" in location or "\r" in location:
@@ -235,19 +235,3 @@ class ShortLinkApplication:
         status, headers, body = fast
         start_response(status, list(headers))
         return [body]
-
-
-class ServerFloor:
-    """Benchmark baseline only (BENCH_VIEWS): `/bench-floor/...` gets a constant 302 straight
-    from WSGI, no Django at all: what gunicorn and the kernel cost per request on their own."""
-
-    _HEADERS = (("Location", "https://example.com/"), ("Content-Length", "0"))
-
-    def __init__(self, application):
-        self.application = application
-
-    def __call__(self, environ, start_response):
-        if environ.get("PATH_INFO", "").startswith("/bench-floor/"):
-            start_response("302 Found", list(self._HEADERS))
-            return [b""]
-        return self.application(environ, start_response)

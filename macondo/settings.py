@@ -393,8 +393,6 @@ CLICK_BACKLOG_MAX_AGE_SECONDS = env.float("CLICK_BACKLOG_MAX_AGE_SECONDS", defau
 # verdict reads them whole).
 CLICK_USER_AGENT_MAX_CHARS = env.int("CLICK_USER_AGENT_MAX_CHARS", default=1000)
 CLICK_REFERRER_MAX_CHARS = env.int("CLICK_REFERRER_MAX_CHARS", default=2000)
-# Benchmarks only: serve a constant-302 baseline view at /bench-302/<code>.
-BENCH_VIEWS = env.bool("BENCH_VIEWS", default=False)
 
 # --- Webhooks (docs/webhooks.md) -------------------------------------------------------------
 INSTALLED_APPS += ["webhooks"]
