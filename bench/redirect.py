@@ -150,7 +150,12 @@ def click_count():
 def start_server(**env):
     log = open(OUT / "server.log", "ab")  # noqa: SIM115 (the server outlives this function)
     process = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "bench.server.wsgi:application", "-c", "gunicorn.conf.py"],
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "bench.server.wsgi:application",
+            "-c",
+            "gunicorn.conf.py",
+        ],
         cwd=ROOT,
         env=dict(server_env(), **env),
         stdout=log,
