@@ -32,11 +32,9 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 
 from . import link_changes
-from .models import Link, redirects_now
+from .models import redirects_now
 
 logger = logging.getLogger(__name__)
 
@@ -318,6 +316,6 @@ def changed(code):
     link_changes.announce(code)
 
 
-@receiver([post_save, post_delete], sender=Link, dispatch_uid="links.resolver.changed")
-def _link_saved(sender, instance, **kwargs):
+def link_saved(sender, instance, **kwargs):
+    """post_save and post_delete of a Link (connected in LinksConfig.ready)."""
     changed(instance.short_code)
