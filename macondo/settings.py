@@ -472,7 +472,7 @@ WEBHOOKS_SUBSCRIPTION_CACHE_SECONDS = env.float("WEBHOOKS_SUBSCRIPTION_CACHE_SEC
 # Days events, deliveries and attempts are kept (the worker deletes older ones hourly).
 WEBHOOKS_KEEP_DAYS = env.int("WEBHOOKS_KEEP_DAYS", default=14)
 
-# --- Health and logging ----------------------------------------------------------------------
+# --- Health, logging and progress ------------------------------------------------------------
 # Seconds /health waits for `SELECT 1` before answering 503 (probes time out at ~3-5 s).
 HEALTH_DATABASE_DEADLINE = env.float("HEALTH_DATABASE_DEADLINE", default=2.0)
 # Seconds one database check's answer is reused by every /health request of a worker: a
@@ -482,3 +482,6 @@ HEALTH_DATABASE_CACHE_SECONDS = env.float("HEALTH_DATABASE_CACHE_SECONDS", defau
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOG_FORMAT = env.str("LOG_FORMAT", default="line")
 LOGGING = logging_config(LOG_LEVEL, LOG_FORMAT)
+# Long management commands (rollup_clicks, reclassify_clicks, import_macondo) write a
+# progress line this often when their output is not a terminal (a terminal gets a bar).
+PROGRESS_LINE_SECONDS = env.float("PROGRESS_LINE_SECONDS", default=30.0)

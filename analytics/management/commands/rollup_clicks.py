@@ -25,6 +25,7 @@ from analytics.models import (
     RollupWatermark,
 )
 from analytics.reports.reports import DIMENSIONS, WINDOW_DAYS, day_start, dimension_expression
+from macondo.progress import Progress
 
 CHUNK_DAYS = 31
 
@@ -89,16 +90,19 @@ class Command(BaseCommand):
         tz = timezone.get_current_timezone()
         rows = 0
         day = start
-        while day < today:
-            until = min(day + timedelta(days=CHUNK_DAYS), today)
-            with transaction.atomic():
-                rows += roll_days(day, until, tz)
-                _advance(until, current)
-            day = until
-        if day == start:
-            # Nothing to roll, but a first run still records where rollups start.
-            _advance(start, current)
-        refresh_windows()
+        days = max((today - start).days, 0)
+        with Progress(self.stderr, "rollup_clicks", total=days, unit="days") as progress:
+            while day < today:
+                until = min(day + timedelta(days=CHUNK_DAYS), today)
+                with transaction.atomic():
+                    rows += roll_days(day, until, tz)
+                    _advance(until, current)
+                progress.update((until - day).days)
+                day = until
+            if day == start:
+                # Nothing to roll, but a first run still records where rollups start.
+                _advance(start, current)
+            refresh_windows()
         self.stdout.write(
             f"Rolled up {(today - start).days} day(s) from {start}: {rows} link-day rows; "
             f"rollups complete before {max(today, start)}."
