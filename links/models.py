@@ -182,8 +182,6 @@ class LinkQuerySet(models.QuerySet):
         """Links that redirect now (`redirects_now`)."""
         return self.filter(live_links(now or timezone.now()))
 
-    active = live  # TEMPORARY until analytics.reports is split: remove
-
 
 class Link(TimestampedModel):
     """A short link. Table `links`."""
