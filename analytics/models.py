@@ -5,8 +5,8 @@ from django.utils import timezone
 
 # The human-click rule: the verdict stored when the click was written said "not a bot"
 # (analytics.verdicts.bots); reports never judge again. BOT is every other click. Use them
-# in filters and in filtered aggregates (Count("id", filter=HUMAN)); Click.is_human is the
-# same rule on one row.
+# in filters and in filtered aggregates (Count("id", filter=HUMAN)); Click.objects.humans()
+# and Click.is_human are the same rule on a queryset and on one row.
 HUMAN = models.Q(is_bot=False)
 BOT = ~HUMAN
 
@@ -14,9 +14,6 @@ BOT = ~HUMAN
 class ClickQuerySet(models.QuerySet):
     def humans(self):
         return self.filter(HUMAN)
-
-    def bots(self):
-        return self.filter(BOT)
 
 
 class Click(models.Model):

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from analytics.models import Click, DailyLinkClicks
+from analytics.models import BOT, Click, DailyLinkClicks
 from analytics.tests.factories import ClickFactory
 from links.tests.factories import LinkFactory
 
@@ -24,7 +24,7 @@ def clicks(db):
 
 
 def test_humans_and_bots_split_the_clicks(clicks):
-    humans, bots = Click.objects.humans(), Click.objects.bots()
+    humans, bots = Click.objects.humans(), Click.objects.filter(BOT)
     assert (humans.count(), bots.count()) == (3, 2)
     assert all(click.is_human for click in humans)
     assert not any(click.is_human for click in bots)
