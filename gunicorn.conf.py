@@ -45,8 +45,8 @@ accesslog = env.str("GUNICORN_ACCESSLOG", default="-") or None
 _client = "" if env.bool("ANONYMIZE_IP", default=False) else "%(h)s "
 access_log_format = _client + '"%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s"'
 errorlog = "-"
-# Writes the same lines as gunicorn's logger at a fifth of its cost per request
-# (macondo/access_log.py).
+# Writes the same lines as gunicorn's logger for less CPU per request (macondo/access_log.py;
+# the figure is in bench/RESULTS.md).
 logger_class = "macondo.access_log.AccessLogger"
 loglevel = env.str("LOG_LEVEL", default="INFO").lower()
 

@@ -148,7 +148,7 @@ MIDDLEWARE = [
     # Every page needs a signed-in user unless its view is marked @login_not_required.
     "accounts.middleware.LoginRequiredMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "macondo.middleware.MessageMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes turns a locked-out admin login into its 429 page; its documentation wants it last.
     "axes.middleware.AxesMiddleware",
