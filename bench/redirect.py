@@ -1,8 +1,8 @@
 """bench/redirect: the short-link redirect under load, against a constant-302 Django view.
 
-Starts gunicorn with gunicorn.conf.py and production settings (DEBUG off, HTTPS redirect
-on behind a TLS proxy, one trusted proxy, GeoIP databases it writes) on its own PostgreSQL
-database, seeds the links, drives `GET /<code>` with wrk (bench/redirect.lua) and prints
+Starts gunicorn with gunicorn.conf.py and bench/server (the production settings, URLconf
+and WSGI application plus the two baselines; DEBUG off, HTTPS redirect on behind a TLS
+proxy, one trusted proxy, GeoIP databases it writes) on its own PostgreSQL database, seeds the links, drives `GET /<code>` with wrk (bench/redirect.lua) and prints
 requests/s, p50/p99 for (a) the redirect with click recording, (b) a constant 302 from a
 Django view in the same server and (c) a constant 302 straight from WSGI (the server's
 floor: gunicorn and the kernel alone), the ratio a/b, and then the click rows against the redirects the server served
