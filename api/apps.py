@@ -17,4 +17,11 @@ class ApiConfig(AppConfig):
         m2m_changed.connect(
             keys.clients_changed, sender=ApiKey.clients.through, dispatch_uid="api.keys.clients"
         )
-        post_save.connect(keys.key_changed, sender=get_user_model(), dispatch_uid="api.keys.owner")
+        # An owner made inactive, or given another role or other clients, changes their keys.
+        owner = get_user_model()
+        post_save.connect(keys.key_changed, sender=owner, dispatch_uid="api.keys.owner")
+        m2m_changed.connect(
+            keys.clients_changed,
+            sender=owner.clients.through,
+            dispatch_uid="api.keys.owner_clients",
+        )

@@ -5,6 +5,6 @@ from macondo.settings import *  # noqa: F403
 from macondo.settings import INSTALLED_APPS
 
 INSTALLED_APPS = [
-    "django.contrib.admin.apps.SimpleAdminConfig" if app == "django.contrib.admin" else app
+    "django.contrib.admin.apps.SimpleAdminConfig" if app.endswith("AdminConfig") else app
     for app in INSTALLED_APPS
 ]
