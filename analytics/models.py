@@ -3,13 +3,17 @@ import uuid
 from django.db import models
 from django.utils import timezone
 
+# The human-click rule: the verdict stored when the click was written said "not a bot"
+# (analytics.verdicts.bots); reports never judge again. BOT is every other click. Use them
+# in filters and in filtered aggregates (Count("id", filter=HUMAN)); Click.objects.humans()
+# and Click.is_human are the same rule on a queryset and on one row.
+HUMAN = models.Q(is_bot=False)
+BOT = ~HUMAN
+
 
 class ClickQuerySet(models.QuerySet):
     def humans(self):
-        return self.filter(is_bot=False)
-
-    def bots(self):
-        return self.filter(is_bot=True)
+        return self.filter(HUMAN)
 
 
 class Click(models.Model):
@@ -50,6 +54,11 @@ class Click(models.Model):
 
     def __str__(self):
         return f"{self.link_id} @ {self.timestamp:%Y-%m-%d %H:%M:%S}"
+
+    @property
+    def is_human(self):
+        """The human-click rule (HUMAN) on this row."""
+        return not self.is_bot
 
 
 class DailyLinkClicks(models.Model):

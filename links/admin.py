@@ -5,7 +5,7 @@ from django.db import IntegrityError
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
-from analytics.models import Click
+from analytics.models import BOT, HUMAN, Click
 from webhooks import events as webhook_events
 
 from . import services
@@ -13,10 +13,11 @@ from .models import Campaign, Client, Link, LinkTag, Tag
 from .names import is_name_clash, name_keys
 
 
-def _click_count(is_bot):
-    """Clicks of each listed link in one correlated subquery, not one query per row."""
+def _click_count(kind):
+    """Clicks of each listed link (HUMAN or BOT) in one correlated subquery, not one query
+    per row."""
     counted = (
-        Click.objects.filter(link=OuterRef("pk"), is_bot=is_bot)
+        Click.objects.filter(kind, link=OuterRef("pk"))
         .order_by()
         .values("link")
         .annotate(n=Count("*"))
@@ -217,7 +218,7 @@ class LinkAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(human_clicks=_click_count(False), bot_clicks=_click_count(True))
+            .annotate(human_clicks=_click_count(HUMAN), bot_clicks=_click_count(BOT))
         )
 
     def get_form(self, request, obj=None, change=False, **kwargs):

@@ -28,8 +28,6 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponseRedirect
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.common import CommonMiddleware
@@ -182,8 +180,8 @@ def _origin(values):
     return secure, True
 
 
-@receiver(setting_changed, dispatch_uid="links.fast_redirect.settings")
-def _settings_changed(**kwargs):
+def settings_changed(**kwargs):
+    """setting_changed (tests; connected in LinksConfig.ready): the lane reads them again."""
     _config.cache_clear()
     _origin.cache_clear()
 
@@ -207,7 +205,7 @@ def answer(environ):
         if config.missing is not None and resolver.known_missing(code):
             return config.missing[secure]
         return None
-    if not target.is_active or target.is_expired(timezone.now()):
+    if not target.is_live(timezone.now()):
         return None
     location = iri_to_uri(destination(target, environ.get("QUERY_STRING")))
     if "\n" in location or "\r" in location:
@@ -235,19 +233,3 @@ class ShortLinkApplication:
         status, headers, body = fast
         start_response(status, list(headers))
         return [body]
-
-
-class ServerFloor:
-    """Benchmark baseline only (BENCH_VIEWS): `/bench-floor/...` gets a constant 302 straight
-    from WSGI, no Django at all: what gunicorn and the kernel cost per request on their own."""
-
-    _HEADERS = (("Location", "https://example.com/"), ("Content-Length", "0"))
-
-    def __init__(self, application):
-        self.application = application
-
-    def __call__(self, environ, start_response):
-        if environ.get("PATH_INFO", "").startswith("/bench-floor/"):
-            start_response("302 Found", list(self._HEADERS))
-            return [b""]
-        return self.application(environ, start_response)

@@ -163,13 +163,24 @@ class Tag(TimestampedModel):
         return self.name
 
 
+def redirects_now(is_active, expires_at, now):
+    """The live-link rule: a link redirects while its active flag is on and its expiry, if
+    any, is ahead. `live_links` is the same rule in SQL; the redirect's cached targets
+    (links.resolver.Target) answer it with this function."""
+    return is_active and (expires_at is None or expires_at > now)
+
+
+def live_links(now):
+    """The live-link rule as a filter (see `redirects_now`)."""
+    return models.Q(is_active=True) & (
+        models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
+    )
+
+
 class LinkQuerySet(models.QuerySet):
-    def active(self, now=None):
-        """Links that redirect: the active flag is on and the expiry, if any, is ahead."""
-        now = now or timezone.now()
-        return self.filter(is_active=True).filter(
-            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
-        )
+    def live(self, now=None):
+        """Links that redirect now (`redirects_now`)."""
+        return self.filter(live_links(now or timezone.now()))
 
 
 class Link(TimestampedModel):
@@ -220,12 +231,8 @@ class Link(TimestampedModel):
             raise ValidationError(errors)
 
     def is_live(self, now=None):
-        """Whether the link redirects now (see LinkQuerySet.active for the same rule in SQL)."""
-        now = now or timezone.now()
-        return self.is_active and (self.expires_at is None or self.expires_at > now)
-
-    def is_expired(self, now=None):
-        return self.expires_at is not None and self.expires_at <= (now or timezone.now())
+        """Whether the link redirects now (`redirects_now`)."""
+        return redirects_now(self.is_active, self.expires_at, now or timezone.now())
 
     @property
     def short_url(self):

@@ -75,17 +75,7 @@ def follow(request, code):
         return unavailable_page()
     if target is None or not target.is_active:
         return not_found()
-    if target.is_expired(timezone.now()):
-        return _small_page("links/link_expired.html", 410)
+    if not target.is_live(timezone.now()):
+        return _small_page("links/link_expired.html", 410)  # active, but past its expiry
     tracking.record(request.META, target.link_id)
     return unstored(HttpResponseRedirect(destination(target, request.META.get("QUERY_STRING"))))
-
-
-@login_not_required
-@csrf_exempt
-@require_safe
-def constant_redirect(request, code):
-    """Benchmark baseline only (BENCH_VIEWS): the cheapest Django 302, same middleware."""
-    response = HttpResponseRedirect("https://example.com/")
-    response["Cache-Control"] = _NO_CACHE
-    return response

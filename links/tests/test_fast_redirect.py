@@ -299,15 +299,3 @@ def test_with_a_route_it_cannot_read_the_lane_stays_closed(link):
     answer = wsgi("/Promo24")
     assert (answer.status, answer.by_django) == (302, True)
     assert wsgi("/pricing").body == b"pricing page"
-
-
-def test_the_server_floor_baseline_answers_only_its_own_paths(link):
-    started = {}
-
-    def start_response(status, headers, exc_info=None):
-        started["status"] = status
-
-    floor = fast_redirect.ServerFloor(lambda environ, start_response: [b"django"])
-    assert floor(environ_for("/bench-floor/abc"), start_response) == [b""]
-    assert started["status"] == "302 Found"
-    assert floor(environ_for("/Promo24"), start_response) == [b"django"]
