@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 
+from . import utm
 from .models import Campaign, Client, Link, Tag
 from .names import is_name_clash
 
@@ -61,10 +62,32 @@ class LinkForm(forms.Form):
         if editing:
             # The short code never changes once printed.
             del self.fields["alias"]
+        for name in utm.PARAMETERS:
+            self.fields[name] = forms.CharField(
+                label=name,
+                required=False,
+                # The length is links.utm's to report, in its own words.
+                max_length=4096,
+                widget=forms.TextInput(attrs={"autocomplete": "off", "data-utm": name}),
+            )
+        self.fields[
+            "utm_campaign"
+        ].help_text = "Empty: the campaign's name as a slug, when any other UTM field is filled."
+
+    def utm_fields(self):
+        return [self[name] for name in utm.PARAMETERS]
+
+    def clean(self):
+        """The UTM fields as one `utm_values` mapping, what links.services takes: a blank
+        field leaves the destination's own parameter as it is."""
+        data = super().clean()
+        data["utm_values"] = {name: data.pop(name, "") for name in utm.PARAMETERS}
+        return data
 
     def campaign_options(self):
-        """(campaign, client id) pairs for the select, so the page script can filter."""
-        return [(c, c.client_id) for c in self.fields["campaign"].queryset]
+        """(campaign, client id, utm_campaign slug) for the select, so the page scripts can
+        filter and default utm_campaign."""
+        return [(c, c.client_id, utm.campaign_slug(c)) for c in self.fields["campaign"].queryset]
 
     def apply_errors(self, error):
         """Put a service ValidationError next to the fields it names."""
@@ -176,7 +199,8 @@ class LinkImportForm(forms.Form):
         label="CSV file",
         allow_empty_file=True,
         help_text="UTF-8, separated by commas or semicolons. Columns: destination, client, "
-        "campaign, tags, alias, name.",
+        "campaign, tags, alias, name, utm_source, utm_medium, utm_campaign, utm_term, "
+        "utm_content.",
     )
 
     def clean_file(self):

@@ -18,9 +18,10 @@ from django.db import transaction
 from .models import Campaign, Client
 from .names import name_keys
 from .services import create_link
+from .utm import PARAMETERS as UTM_PARAMETERS
 
 REQUIRED_COLUMNS = ("destination", "client")
-KNOWN_COLUMNS = ("destination", "client", "campaign", "tags", "alias", "name")
+KNOWN_COLUMNS = ("destination", "client", "campaign", "tags", "alias", "name", *UTM_PARAMETERS)
 TEMPLATE_ROW = (
     "https://example.com/summer",
     "Acme",
@@ -28,6 +29,11 @@ TEMPLATE_ROW = (
     "summer, instagram",
     "acme-summer",
     "Summer poster",
+    "poster",
+    "print",
+    "",  # utm_campaign: the campaign's name as a slug
+    "",
+    "",
 )
 MAX_ROWS = 5000
 # Far above any good row (a 2,048-character destination and short names), far below what
@@ -284,6 +290,7 @@ def _create_row(row, user, clients, campaign_of):
             name=row.get("name", ""),
             tags=row.get("tags", ""),
             alias=row.get("alias") or None,
+            utm_values={name: row.get(name, "") for name in UTM_PARAMETERS},
         )
 
 

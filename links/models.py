@@ -258,3 +258,24 @@ class LinkTag(models.Model):
 
     def __str__(self):
         return f"{self.link_id} · {self.tag_id}"
+
+
+class UtmRules(models.Model):
+    """A client's optional UTM rules, checked by links.utm on every link written. Table
+    `client_utm_rules`; empty lists mean "anything"."""
+
+    client = models.OneToOneField(
+        Client, on_delete=models.CASCADE, primary_key=True, related_name="utm_rules"
+    )
+    allowed_sources = models.JSONField(default=list, blank=True)
+    allowed_mediums = models.JSONField(default=list, blank=True)
+    required = models.JSONField(default=list, blank=True)
+    lowercase = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "client_utm_rules"
+        verbose_name_plural = "UTM rules"
+
+    def __str__(self):
+        return f"UTM rules of {self.client}"

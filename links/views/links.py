@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from analytics.reports.reports import cascade_counts, human_clicks_by_link
 
-from .. import services
+from .. import services, utm
 from ..destinations import shown_destination
 from ..forms import LinkFilterForm, LinkForm, tag_suggestions
 from ..listing import filtered_links, period_days
@@ -85,7 +85,7 @@ def link_create(request):
                 return redirect("analytics:link", pk=link.pk)
     else:
         initial = {"forward_query": True}
-        for key in ("original_url", "client", "campaign", "name"):
+        for key in ("original_url", "client", "campaign", "name", *utm.PARAMETERS):
             if request.GET.get(key):
                 initial[key] = request.GET[key]
         form = LinkForm(initial=initial)
@@ -118,6 +118,7 @@ def link_edit(request, pk):
                 "tags": ", ".join(t.name for t in link.tags.all()),
                 "expires_at": link.expires_at,
                 "forward_query": link.forward_query,
+                **utm.values_of(link.original_url),
             },
         )
     return render(
