@@ -66,8 +66,8 @@ class LinkForm(forms.Form):
             self.fields[name] = forms.CharField(
                 label=name,
                 required=False,
-                # The length is links.utm's to report, in its own words.
-                max_length=4096,
+                # No max_length: links.utm reports the length in its own words, with the
+                # other fields' problems (the request's size is capped anyway).
                 widget=forms.TextInput(attrs={"autocomplete": "off", "data-utm": name}),
             )
         self.fields[
@@ -209,3 +209,62 @@ class LinkImportForm(forms.Form):
         if upload.size > MAX_IMPORT_BYTES:
             raise ValidationError("The file is larger than 2 MB; split it into smaller files.")
         return upload.read()
+
+
+class UtmRulesForm(forms.Form):
+    """A client's UTM rules (links.models.UtmRules): all blank means no rules."""
+
+    allowed_sources = forms.CharField(
+        label="Allowed utm_source values",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Comma- or line-separated, e.g. newsletter, facebook. Empty: any value.",
+    )
+    allowed_mediums = forms.CharField(
+        label="Allowed utm_medium values",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Comma- or line-separated, e.g. email, social, print. Empty: any value.",
+    )
+    required = forms.MultipleChoiceField(
+        label="Required parameters",
+        required=False,
+        choices=[(name, name) for name in utm.PARAMETERS],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    lowercase = forms.BooleanField(
+        label="UTM values must be lowercase", required=False, initial=False
+    )
+
+    def _values(self, name):
+        # Each value by the rules of a UTM value, so no rule allows what no link may carry.
+        values = utm.split_list(self.cleaned_data[name])
+        for value in values:
+            try:
+                utm.clean_values({"utm_source": value})
+            except ValidationError:
+                raise ValidationError(
+                    f"“{value[:40]}” cannot be a UTM value: at most {utm.MAX_VALUE_CHARS} "
+                    "characters, no control or invisible characters."
+                ) from None
+        return values
+
+    def clean_allowed_sources(self):
+        return self._values("allowed_sources")
+
+    def clean_allowed_mediums(self):
+        return self._values("allowed_mediums")
+
+    @classmethod
+    def of(cls, rules, data=None):
+        initial = {}
+        if rules is not None:
+            initial = {
+                "allowed_sources": ", ".join(rules.allowed_sources),
+                "allowed_mediums": ", ".join(rules.allowed_mediums),
+                "required": rules.required,
+                "lowercase": rules.lowercase,
+            }
+        return cls(data, initial=initial)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import bulk, links, organisation, share
+from .views import bulk, links, organisation, share, utm
 
 app_name = "links"
 
@@ -18,6 +18,8 @@ urlpatterns = [
     path("clients/", organisation.client_list, name="clients"),
     path("clients/new/", organisation.client_create, name="client-create"),
     path("clients/<uuid:pk>/rename/", organisation.client_rename, name="client-rename"),
+    path("clients/<uuid:pk>/utm-rules/", utm.client_utm_rules, name="client-utm-rules"),
+    path("links/utm-rules/breaking/", utm.utm_breaking_links, name="utm-breaking"),
     path("clients/<uuid:pk>/delete/", organisation.client_delete, name="client-delete"),
     path("campaigns/", organisation.campaign_list, name="campaigns"),
     path("campaigns/new/", organisation.campaign_create, name="campaign-create"),

@@ -12,7 +12,7 @@ from urllib.parse import quote, unquote_plus
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 
-from .models import UtmRules
+from .models import Link, UtmRules
 
 PARAMETERS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 # Far above any real campaign tag, far below what would eat the 2,048-character destination.
@@ -154,3 +154,40 @@ def check(link, rules):
 def rules_of(client_id):
     """The UtmRules of a client, or None when it has none."""
     return UtmRules.objects.select_related("client").filter(client_id=client_id).first()
+
+
+def save_rules(client, *, allowed_sources, allowed_mediums, required, lowercase):
+    """Store a client's rules; none at all deletes them. Returns the UtmRules or None."""
+    if not (allowed_sources or allowed_mediums or required or lowercase):
+        UtmRules.objects.filter(client=client).delete()
+        return None
+    rules, _created = UtmRules.objects.update_or_create(
+        client=client,
+        defaults={
+            "allowed_sources": list(allowed_sources),
+            "allowed_mediums": list(allowed_mediums),
+            "required": [name for name in PARAMETERS if name in required],
+            "lowercase": lowercase,
+        },
+    )
+    return rules
+
+
+def breaking_links(limit=500):
+    """(link, {parameter: message}) of stored links that break their client's rules, at
+    most `limit`, and how many there are in all. Only clients with rules are read."""
+    rules = UtmRules.objects.select_related("client").in_bulk()
+    found, total = [], 0
+    links = (
+        Link.objects.filter(client__in=list(rules))
+        .select_related("client")
+        .only("pk", "short_code", "name", "original_url", "client__name", "is_active")
+        .order_by("client__name", "short_code")
+    )
+    for link in links.iterator(chunk_size=2000):
+        problems = violations(link.original_url, rules[link.client_id])
+        if problems:
+            total += 1
+            if len(found) < limit:
+                found.append((link, problems))
+    return found, total
