@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from .destinations import normalize_destination
 from .names import name_key, normalize_name
+from .querystrings import SCAN_MARKER
 
 
 class TimestampedModel(models.Model):
@@ -231,6 +232,11 @@ class Link(TimestampedModel):
     def short_url(self):
         """The public short URL, as printed on posters and shared."""
         return f"{settings.SHORT_LINK_BASE_URL.rstrip('/')}/{self.short_code}"
+
+    @property
+    def qr_url(self):
+        """What the link's QR code encodes: the short URL marked so a visit counts as a scan."""
+        return f"{self.short_url}?{SCAN_MARKER}"
 
 
 def validate_campaign_belongs_to_client(campaign, client_id):

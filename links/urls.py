@@ -15,6 +15,7 @@ urlpatterns = [
     path("links/<uuid:pk>/delete/", links.link_delete, name="delete"),
     path("links/<uuid:pk>/qr.svg", share.link_qr, {"fmt": "svg"}, name="qr-svg"),
     path("links/<uuid:pk>/qr.png", share.link_qr, {"fmt": "png"}, name="qr-png"),
+    path("links/<uuid:pk>/qr/", share.link_qr_options, name="qr-options"),
     path("clients/", organisation.client_list, name="clients"),
     path("clients/new/", organisation.client_create, name="client-create"),
     path("clients/<uuid:pk>/rename/", organisation.client_rename, name="client-rename"),
