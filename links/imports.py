@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from .models import Campaign, Client
+from .models import Campaign, Client, UtmRules
 from .names import name_keys
 from .services import create_link
 from .utm import PARAMETERS as UTM_PARAMETERS
@@ -212,6 +212,10 @@ def _cell(cells, index):
 
 def _create_all(parsed, user, errors):
     clients, campaign_of = _resolve(parsed)
+    # The file's clients' UTM rules in one query, not one per row.
+    rules = UtmRules.objects.select_related("client").in_bulk(
+        [client.pk for client in clients.values() if client]
+    )
     created, alias_lines = [], {}
     try:
         with transaction.atomic():
@@ -227,7 +231,7 @@ def _create_all(parsed, user, errors):
                 elif alias:
                     alias_lines[alias] = line
                 try:
-                    link = _create_row(row, user, clients, campaign_of)
+                    link = _create_row(row, user, clients, campaign_of, rules)
                 except ValidationError as error:
                     problems.append(_describe(error))
                 if problems:
@@ -268,7 +272,7 @@ def _resolve(parsed):
     return clients, campaign
 
 
-def _create_row(row, user, clients, campaign_of):
+def _create_row(row, user, clients, campaign_of, rules):
     client = clients.get(row.get("client", ""))
     if client is None:
         name = row.get("client") or "(empty)"
@@ -291,6 +295,7 @@ def _create_row(row, user, clients, campaign_of):
             tags=row.get("tags", ""),
             alias=row.get("alias") or None,
             utm_values={name: row.get(name, "") for name in UTM_PARAMETERS},
+            rules_of=rules.get,
         )
 
 
