@@ -8,8 +8,11 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
-from analytics.reports import reports
 from analytics.reports.charts import bar_chart
+from analytics.reports.exports import RAW_COLUMNS, raw_clicks_csv
+from analytics.reports.figures import overview as overview_figures
+from analytics.reports.figures import report
+from analytics.reports.periods import Scope
 from links.destinations import shown_destination
 from links.lookups import fetch
 from links.models import Campaign, Client, Link
@@ -23,7 +26,7 @@ EXPORT_BLOCK = 64 * 1024
 
 @login_required
 def overview(request):
-    figures = reports.overview()
+    figures = overview_figures()
     return render(request, "analytics/overview.html", {"figures": figures})
 
 
@@ -31,20 +34,20 @@ def _scope_of(kind, pk):
     """(object, Scope) for 'clients' / 'campaigns' / 'links' and a primary key, or 404."""
     if kind == "links":
         obj = fetch(Link, pk)
-        return obj, reports.Scope(link_id=obj.pk)
+        return obj, Scope(link_id=obj.pk)
     if kind == "campaigns":
         obj = fetch(Campaign, pk)
-        return obj, reports.Scope(campaign_id=obj.pk)
+        return obj, Scope(campaign_id=obj.pk)
     if kind == "clients":
         obj = fetch(Client, pk)
-        return obj, reports.Scope(client_id=obj.pk)
+        return obj, Scope(client_id=obj.pk)
     raise Http404("No such report.")
 
 
 def _report_page(request, kind, obj, scope, template, **extra):
     form = RangeForm(request.GET or None)
     period = form.period()
-    figures = reports.report(scope, period)
+    figures = report(scope, period)
     query = urlencode({k: v for k, v in request.GET.items() if k in ("range", "start", "end")})
     context = {
         "object": obj,
@@ -109,8 +112,8 @@ def clicks_csv(request, kind, pk):
     period = RangeForm(request.GET or None).period()
 
     def blocks():
-        yield from downloads.csv_blocks([reports.RAW_COLUMNS])
-        yield from reports.raw_clicks_csv(scope, period, EXPORT_BLOCK)
+        yield from downloads.csv_blocks([RAW_COLUMNS])
+        yield from raw_clicks_csv(scope, period, EXPORT_BLOCK)
 
     return downloads.csv_response(blocks(), _filename(obj, period, "clicks"))
 
@@ -119,7 +122,7 @@ def clicks_csv(request, kind, pk):
 def report_csv(request, kind, pk):
     obj, scope = _scope_of(kind, pk)
     period = RangeForm(request.GET or None).period()
-    figures = reports.report(scope, period)
+    figures = report(scope, period)
 
     def rows():
         yield ["section", "key", "human_clicks", "bot_clicks"]
