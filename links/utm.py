@@ -91,13 +91,17 @@ def campaign_slug(campaign):
 
 
 def apply(url, values, campaign=None):
-    """The destination once the builder's `values` are written into it. When any value is
-    given and neither it nor the destination has utm_campaign, the campaign's slug is
-    written as utm_campaign."""
+    """The destination once the builder's `values` are written into it. When a value
+    changes the destination and neither the values nor the destination have utm_campaign,
+    the campaign's slug is written as utm_campaign. Values the destination already has
+    (an edit form shows them) change nothing, so saving an edit adds nothing."""
     values = clean_values(values)
     if not values or not isinstance(url, str):
         return url
-    if "utm_campaign" not in values and "utm_campaign" not in values_of(url):
+    present = values_of(url)
+    if all(present.get(name) == value for name, value in values.items()):
+        return url
+    if "utm_campaign" not in values and "utm_campaign" not in present:
         slug = campaign_slug(campaign)
         if slug:
             values["utm_campaign"] = slug

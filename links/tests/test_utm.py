@@ -275,3 +275,21 @@ def test_an_import_breaking_rules_names_each_line_and_creates_nothing(signed_in,
         (4, "utm_source: utm_source is 300 characters long; the limit is 200."),
     ]
     assert not Link.objects.exists()
+
+
+def test_saving_an_edit_unchanged_adds_no_utm_campaign(signed_in, acme):
+    campaign = CampaignFactory(client=acme, name="Walk launch")
+    link = LinkFactory(
+        client=acme, campaign=campaign, original_url="https://example.com/?utm_source=walk"
+    )
+    page = signed_in.get(f"/dashboard/links/{link.pk}/edit/")
+    form = page.context["form"]
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update(client=acme.pk, campaign=campaign.pk, forward_query="on", name="Renamed")
+    assert signed_in.post(f"/dashboard/links/{link.pk}/edit/", data).status_code == 302
+    link.refresh_from_db()
+    assert (link.name, link.original_url) == ("Renamed", "https://example.com/?utm_source=walk")
+    data["utm_source"] = "poster"
+    signed_in.post(f"/dashboard/links/{link.pk}/edit/", data)
+    link.refresh_from_db()
+    assert link.original_url == ("https://example.com/?utm_source=poster&utm_campaign=walk-launch")

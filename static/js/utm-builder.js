@@ -68,19 +68,34 @@
     url.value = pieces.path + (kept.length ? "?" + kept.join("&") : "") + pieces.fragment;
   }
 
-  // utm_campaign's placeholder: the chosen campaign's slug, which the server writes when
-  // the field is left blank and another UTM field is filled.
-  function showDefault() {
-    var field = document.querySelector("input[data-utm=utm_campaign]");
-    if (!field || !campaign) return;
+  // utm_campaign's default, as the server writes it: the chosen campaign's slug, once any
+  // other UTM field is filled, until the field is typed in.
+  var campaignField = document.querySelector("input[data-utm=utm_campaign]");
+  var typed = campaignField && campaignField.value.trim() !== "";
+  var lastSlug = "";
+  function fillDefault() {
+    if (!campaignField || !campaign) return;
     var option = campaign.options[campaign.selectedIndex];
-    field.placeholder = (option && option.getAttribute("data-slug")) || "";
+    var slug = (option && option.getAttribute("data-slug")) || "";
+    campaignField.placeholder = slug;
+    var others = Array.prototype.some.call(fields, function (field) {
+      return field !== campaignField && field.value.trim();
+    });
+    if (!typed && others && (!campaignField.value.trim() || campaignField.value === lastSlug)) {
+      campaignField.value = slug;
+    }
+    lastSlug = slug;
   }
 
   readUrl(true);
+  fillDefault();
   writeUrl();
-  url.addEventListener("change", readUrl);
-  fields.forEach(function (field) { field.addEventListener("input", writeUrl); });
-  if (campaign) campaign.addEventListener("change", showDefault);
-  showDefault();
+  url.addEventListener("change", function () { readUrl(); typed = campaignField && campaignField.value.trim() !== ""; });
+  fields.forEach(function (field) {
+    field.addEventListener("input", function () {
+      if (field === campaignField) typed = true; else fillDefault();
+      writeUrl();
+    });
+  });
+  if (campaign) campaign.addEventListener("change", function () { fillDefault(); writeUrl(); });
 })();
