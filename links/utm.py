@@ -177,13 +177,15 @@ def save_rules(client, *, allowed_sources, allowed_mediums, required, lowercase)
     return rules
 
 
-def breaking_links(limit=500):
-    """(link, {parameter: message}) of stored links that break their client's rules, at
-    most `limit`, and how many there are in all. Only clients with rules are read."""
+def breaking_links(links=None, limit=500):
+    """(link, {parameter: message}) of the `links` (a queryset; default: all) that break
+    their client's rules, at most `limit`, and how many there are in all. Only links of
+    clients with rules are read."""
     rules = UtmRules.objects.select_related("client").in_bulk()
     found, total = [], 0
     links = (
-        Link.objects.filter(client__in=list(rules))
+        (Link.objects.all() if links is None else links)
+        .filter(client__in=list(rules))
         .select_related("client")
         .only("pk", "short_code", "name", "original_url", "client__name", "is_active")
         .order_by("client__name", "short_code")

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from accounts import policy
 from macondo.downloads import attachment
 
 from .. import qr, whatsapp
@@ -20,7 +21,7 @@ _QR_OPTIONS = tuple(qr.DEFAULTS)
 @login_required
 def link_qr(request, pk, fmt):
     """The QR code image, by the options in the query string (qr.QrOptionsForm)."""
-    link = fetch(Link, pk)
+    link = fetch(request.user, Link, pk)
     form = qr.QrOptionsForm(request.GET)
     if not form.is_valid():
         problems = [f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()]
@@ -36,7 +37,7 @@ def link_qr(request, pk, fmt):
 def link_qr_options(request, pk):
     """The QR code's options (size, colours, error correction, quiet zone), a preview and
     the downloads; plain GET form, no script."""
-    link = fetch(Link, pk)
+    link = fetch(request.user, Link, pk)
     form = qr.QrOptionsForm(request.GET)
     query = None
     if form.is_valid():
@@ -70,6 +71,7 @@ class WhatsAppForm(forms.Form):
 
 @login_required
 def whatsapp_tool(request):
+    policy.require(request.user, "view_staff_pages")
     form = WhatsAppForm(request.GET or None)
     link = shorten_url = None
     if form.is_bound and form.is_valid():
