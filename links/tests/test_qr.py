@@ -9,7 +9,7 @@ import struct
 import pytest
 import segno
 
-from analytics.clicks import spool
+from analytics.clicks.spool import loading
 from analytics.clicks.visit import Visit
 from analytics.models import Click
 from links import resolver
@@ -32,7 +32,7 @@ def signed_in(client, owner):
 
 
 def stored_click():
-    spool.flush()
+    loading.flush()
     return Click.objects.get()
 
 
