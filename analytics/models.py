@@ -41,6 +41,10 @@ class Click(models.Model):
     asn_number = models.PositiveIntegerField(null=True, blank=True)
     asn_org = models.CharField(max_length=255, null=True, blank=True)
     bot_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The visit came from the link's QR code (its short URL with links.querystrings'
+    # SCAN_MARKER). A default in the database: adding the column rewrites no row, and
+    # writers that do not name it (older workers, the legacy import) store False.
+    is_qr = models.BooleanField(default=False, db_default=False)
 
     objects = ClickQuerySet.as_manager()
 

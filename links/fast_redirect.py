@@ -40,6 +40,7 @@ from analytics.clicks import tracking
 from macondo.middleware import CSPMiddleware
 
 from . import resolver
+from .querystrings import without_scan_marker
 from .redirect import destination, follow, not_found, unstored
 from .shortcodes import looks_like_code
 
@@ -207,10 +208,11 @@ def answer(environ):
         return None
     if not target.is_live(timezone.now()):
         return None
-    location = iri_to_uri(destination(target, environ.get("QUERY_STRING")))
+    query_string, scanned = without_scan_marker(environ.get("QUERY_STRING"))
+    location = iri_to_uri(destination(target, query_string))
     if "\n" in location or "\r" in location:
         return None  # Django refuses such a header with its own error
-    tracking.record(environ, target.link_id)
+    tracking.record(environ, target.link_id, scanned=scanned)
     return "302 Found", [("Location", location), *config.headers[secure]], b""
 
 

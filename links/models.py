@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from .destinations import normalize_destination
 from .names import name_key, normalize_name
+from .querystrings import SCAN_MARKER
 
 
 class TimestampedModel(models.Model):
@@ -239,6 +240,11 @@ class Link(TimestampedModel):
         """The public short URL, as printed on posters and shared."""
         return f"{settings.SHORT_LINK_BASE_URL.rstrip('/')}/{self.short_code}"
 
+    @property
+    def qr_url(self):
+        """What the link's QR code encodes: the short URL marked so a visit counts as a scan."""
+        return f"{self.short_url}?{SCAN_MARKER}"
+
 
 def validate_campaign_belongs_to_client(campaign, client_id):
     """The one place of the rule 'a link's campaign belongs to the link's client'."""
@@ -265,3 +271,24 @@ class LinkTag(models.Model):
 
     def __str__(self):
         return f"{self.link_id} · {self.tag_id}"
+
+
+class UtmRules(models.Model):
+    """A client's optional UTM rules, checked by links.utm on every link written. Table
+    `client_utm_rules`; empty lists mean "anything"."""
+
+    client = models.OneToOneField(
+        Client, on_delete=models.CASCADE, primary_key=True, related_name="utm_rules"
+    )
+    allowed_sources = models.JSONField(default=list, blank=True)
+    allowed_mediums = models.JSONField(default=list, blank=True)
+    required = models.JSONField(default=list, blank=True)
+    lowercase = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "client_utm_rules"
+        verbose_name_plural = "UTM rules"
+
+    def __str__(self):
+        return f"UTM rules of {self.client}"

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_safe
 
 from analytics.clicks import tracking
 
-from .querystrings import merge_query
+from .querystrings import merge_query, without_scan_marker
 from .resolver import LookupUnavailable, resolve
 from .shortcodes import looks_like_code
 
@@ -77,5 +77,6 @@ def follow(request, code):
         return not_found()
     if not target.is_live(timezone.now()):
         return _small_page("links/link_expired.html", 410)  # active, but past its expiry
-    tracking.record(request.META, target.link_id)
-    return unstored(HttpResponseRedirect(destination(target, request.META.get("QUERY_STRING"))))
+    query_string, scanned = without_scan_marker(request.META.get("QUERY_STRING"))
+    tracking.record(request.META, target.link_id, scanned=scanned)
+    return unstored(HttpResponseRedirect(destination(target, query_string)))
