@@ -28,7 +28,7 @@ def colleague(db):
 
 @pytest.fixture
 def superuser(db):
-    return UserFactory(email="admin@corp.example", is_staff=True, is_superuser=True)
+    return UserFactory(email="admin@corp.example", role="admin")
 
 
 @pytest.fixture

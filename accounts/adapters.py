@@ -9,7 +9,7 @@ from django.core.validators import validate_email
 from django.http import Http404
 from django.shortcuts import render
 
-from .models import User, normalize_email
+from .models import Role, User, normalize_email
 
 
 def is_allowed_email(email):
@@ -57,9 +57,7 @@ class GoogleAccountAdapter(DefaultSocialAccountAdapter):
         if sociallogin.is_existing:
             user = sociallogin.user
             copy_google_profile(user, sociallogin)
-            user.save(
-                update_fields=["name", "avatar_url", "is_staff", "is_superuser", "updated_at"]
-            )
+            user.save(update_fields=["name", "avatar_url", "role", "updated_at"])
 
     def save_user(self, request, sociallogin, form=None):
         # Right before the first INSERT, the rule once more; and the address is always
@@ -96,8 +94,8 @@ def copy_google_profile(user, sociallogin):
     if isinstance(picture, str) and picture.startswith("https://") and len(picture) <= max_length:
         user.avatar_url = picture
     if is_admin_email(user.email):
-        user.is_staff = True
-        user.is_superuser = True
+        # Never lowered here: removing an address from ADMIN_EMAILS leaves the role alone.
+        user.role = Role.ADMIN
 
 
 def not_allowed(request, email, *, verified=True):

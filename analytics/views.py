@@ -5,9 +5,10 @@ from urllib.parse import quote, urlencode
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from accounts import policy
 from analytics.reports import reports
 from analytics.reports.charts import bar_chart
 from analytics.reports.report_csv import rows as report_rows
@@ -24,20 +25,38 @@ EXPORT_BLOCK = 64 * 1024
 
 @login_required
 def overview(request):
+    policy.require(request.user, "view")
+    if policy.is_limited(request.user):
+        return _limited_overview(request)
     figures = reports.overview()
     return render(request, "analytics/overview.html", {"figures": figures})
 
 
-def _scope_of(kind, pk):
-    """(object, Scope) for 'clients' / 'campaigns' / 'links' and a primary key, or 404."""
+def _limited_overview(request):
+    """The agency-wide figures are not for people who see only some clients: their
+    clients' last 30 days instead, or straight to the one client's page."""
+    clients = list(policy.visible_clients(request.user).order_by("name"))
+    if len(clients) == 1:
+        return redirect("analytics:client", pk=clients[0].pk)
+    month = reports.last_days(30)
+    rows = [
+        (client, reports.totals(reports.Scope(client_id=client.pk), month)["humans"])
+        for client in clients
+    ]
+    return render(request, "analytics/overview_limited.html", {"rows": rows, "period": month})
+
+
+def _scope_of(user, kind, pk, action="view"):
+    """(object, Scope) for 'clients' / 'campaigns' / 'links' and a primary key, if `user`
+    may do `action` on it (404 / 403 otherwise)."""
     if kind == "links":
-        obj = fetch(Link, pk)
+        obj = fetch(user, Link, pk, action)
         return obj, reports.Scope(link_id=obj.pk)
     if kind == "campaigns":
-        obj = fetch(Campaign, pk)
+        obj = fetch(user, Campaign, pk, action)
         return obj, reports.Scope(campaign_id=obj.pk)
     if kind == "clients":
-        obj = fetch(Client, pk)
+        obj = fetch(user, Client, pk, action)
         return obj, reports.Scope(client_id=obj.pk)
     raise Http404("No such report.")
 
@@ -63,10 +82,10 @@ def _report_page(request, kind, obj, scope, template, **extra):
 
 @login_required
 def client_report(request, pk):
+    obj, scope = _scope_of(request.user, "clients", pk)
     campaigns = (
         Campaign.objects.filter(client_id=pk).annotate(link_count=Count("links")).order_by("name")
     )
-    obj, scope = _scope_of("clients", pk)
     return _report_page(
         request, "clients", obj, scope, "analytics/client.html", campaigns=campaigns
     )
@@ -74,13 +93,13 @@ def client_report(request, pk):
 
 @login_required
 def campaign_report(request, pk):
-    obj, scope = _scope_of("campaigns", pk)
+    obj, scope = _scope_of(request.user, "campaigns", pk)
     return _report_page(request, "campaigns", obj, scope, "analytics/campaign.html")
 
 
 @login_required
 def link_report(request, pk):
-    link, scope = _scope_of("links", pk)
+    link, scope = _scope_of(request.user, "links", pk)
     share_text = f"{link.name or 'Have a look'}: {link.short_url}"
     return _report_page(
         request,
@@ -106,21 +125,26 @@ def _filename(obj, period, what):
 
 @login_required
 def clicks_csv(request, kind, pk):
-    obj, scope = _scope_of(kind, pk)
+    obj, scope = _scope_of(request.user, kind, pk, "export_raw")
     period = RangeForm(request.GET or None).period()
+    columns = (
+        reports.RAW_COLUMNS
+        if policy.can(request.user, "see_ips")
+        else reports.RAW_COLUMNS_WITHOUT_IPS
+    )
 
     def blocks():
-        yield from downloads.csv_blocks([reports.RAW_COLUMNS])
-        yield from reports.raw_clicks_csv(scope, period, EXPORT_BLOCK)
+        yield from downloads.csv_blocks([columns])
+        yield from reports.raw_clicks_csv(scope, period, EXPORT_BLOCK, columns=columns)
 
     return downloads.csv_response(blocks(), _filename(obj, period, "clicks"))
 
 
 @login_required
 def report_csv(request, kind, pk):
-    obj, scope = _scope_of(kind, pk)
+    obj, scope = _scope_of(request.user, kind, pk, "export_report")
     period = RangeForm(request.GET or None).period()
     figures = reports.report(scope, period)
-    return downloads.csv_response(
-        downloads.csv_blocks(report_rows(figures)), _filename(obj, period, "report")
-    )
+    bot_details = policy.can(request.user, "see_bot_details")
+    rows = report_rows(figures, bot_reasons=bot_details)
+    return downloads.csv_response(downloads.csv_blocks(rows), _filename(obj, period, "report"))

@@ -1,5 +1,6 @@
 from django import forms
 
+from accounts import policy
 from links.models import Client
 
 from .models import SCOPES
@@ -24,6 +25,17 @@ class ApiKeyForm(forms.Form):
         required=False,
         help_text="Optional: the key sees only these clients. None chosen: every client.",
     )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only what the person's role allows, only their clients: a key never has more.
+        allowed = set(policy.allowed_scopes(user, SCOPES))
+        self.fields["scopes"].choices = [c for c in SCOPES.items() if c[0] in allowed]
+        self.fields["clients"].queryset = policy.scope(self.fields["clients"].queryset, user)
+        if policy.is_limited(user):
+            self.fields[
+                "clients"
+            ].help_text = "Optional: the key sees only these clients. None chosen: all of yours."
 
     def apply_errors(self, error):
         for field, messages in error.message_dict.items():

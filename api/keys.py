@@ -29,6 +29,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
+from accounts import policy
+
 from . import redis_state
 from .models import SCOPES, ApiKey
 
@@ -157,24 +159,29 @@ def _stamp():
 # here): the key's columns, converted by Django as usual, and what the check needs of its
 # owner. Table names are the models' fixed db_table.
 _LOOKUP = (
-    "SELECT k.*, u.email AS owner_email, u.name AS owner_name, u.is_active AS owner_active "
-    "FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.secret_hash = %s"
+    "SELECT k.*, u.email AS owner_email, u.name AS owner_name, u.is_active AS owner_active, "
+    "u.role AS owner_role, uc.client_id AS owner_client_id "
+    "FROM api_keys k JOIN users u ON u.id = k.user_id "
+    # One row per client the owner is limited to (or one row): still one statement.
+    "LEFT JOIN user_clients uc ON uc.user_id = u.id WHERE k.secret_hash = %s"
 )
 
 
 def _fetch(digest):
-    key = next(iter(ApiKey.objects.raw(_LOOKUP, [digest])), None)
-    if key is None:
+    rows = list(ApiKey.objects.raw(_LOOKUP, [digest]))
+    if not rows:
         return None
+    key = rows[0]
     # The owner with what a request reads of them (anything else loads on first use).
     owner = get_user_model().from_db(
         key._state.db,
-        ["id", "email", "name", "is_active"],
-        [key.user_id, key.owner_email, key.owner_name, bool(key.owner_active)],
+        ["id", "email", "name", "is_active", "role"],
+        [key.user_id, key.owner_email, key.owner_name, bool(key.owner_active), key.owner_role],
     )
-    client_ids = None
-    if not key.all_clients:
-        client_ids = frozenset(key.clients.values_list("id", flat=True))
+    policy.preload(owner, [r.owner_client_id for r in rows if r.owner_client_id is not None])
+    own = () if key.all_clients else key.clients.values_list("id", flat=True)
+    # Within the owner's clients too: a key never reaches further than the person.
+    client_ids = policy.key_clients(owner, own, key.all_clients)
     return Credential(
         id=key.pk,
         prefix=key.prefix,
@@ -264,15 +271,23 @@ def _clients_changed(sender, action, **kwargs):
 
 @receiver(post_save, sender=get_user_model(), dispatch_uid="api.keys.owner_changed")
 def _owner_changed(sender, **kwargs):
-    # An owner made inactive disables their keys at once.
+    # An owner made inactive, or given another role, changes their keys at once.
     changed()
+
+
+@receiver(
+    m2m_changed, sender=get_user_model().clients.through, dispatch_uid="api.keys.owner_clients"
+)
+def _owner_clients_changed(sender, action, **kwargs):
+    if action.startswith("post_"):
+        changed()
 
 
 # --- What a key may do ---------------------------------------------------------------------
 def owner_may(user, scope, client_id=None):
-    """What the key's owner may do: the ceiling of every key they hold. Today every active
-    colleague may do everything; roles, when they exist, bound it here."""
-    return user.is_active
+    """What the key's owner may do: the ceiling of every key they hold (their role, by
+    accounts.policy; their clients are already in the credential's client_ids)."""
+    return policy.can(user, "api_keys") and bool(policy.allowed_scopes(user, [scope]))
 
 
 def key_may(credential, scope, client_id=None):

@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
+from accounts import policy
+
 from . import keys
 from .forms import ApiKeyForm
 from .models import ApiKey
@@ -31,9 +33,10 @@ def _page(request, form, issued=None, status=200):
 
 @login_required
 def api_keys(request):
+    policy.require(request.user, "api_keys")
     if request.method != "POST":
-        return _page(request, ApiKeyForm())
-    form = ApiKeyForm(request.POST)
+        return _page(request, ApiKeyForm(user=request.user))
+    form = ApiKeyForm(request.POST, user=request.user)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -47,13 +50,14 @@ def api_keys(request):
         except ValidationError as error:
             form.apply_errors(error)
         else:
-            return _page(request, ApiKeyForm(), issued)
+            return _page(request, ApiKeyForm(user=request.user), issued)
     return _page(request, form, status=400)
 
 
 @login_required
 @require_POST
 def revoke_api_key(request, pk):
+    policy.require(request.user, "api_keys")
     key = get_object_or_404(ApiKey, pk=pk, user=request.user)
     keys.revoke(key)
     messages.success(request, f"API key {key.prefix}… ({key.name}) revoked.")

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 
+from accounts import policy
+
 from .models import Campaign, Client, Link, Tag
 from .names import is_name_clash
 
@@ -56,8 +58,9 @@ class LinkForm(forms.Form):
         initial=True,
     )
 
-    def __init__(self, *args, editing=False, **kwargs):
+    def __init__(self, *args, user, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
+        _offer_visible(self, user)
         if editing:
             # The short code never changes once printed.
             del self.fields["alias"]
@@ -86,6 +89,18 @@ class CampaignForm(forms.ModelForm):
     class Meta:
         model = Campaign
         fields = ["client", "name"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        _offer_visible(self, user)
+
+
+def _offer_visible(form, user):
+    """Offer only clients (and campaigns) `user` may see: another one is an invalid choice."""
+    for name in ("client", "campaign"):
+        if name in form.fields:
+            field = form.fields[name]
+            field.queryset = policy.scope(field.queryset, user)
 
 
 class CampaignRenameForm(forms.ModelForm):
@@ -140,8 +155,12 @@ class LinkFilterForm(forms.Form):
     sort = forms.ChoiceField(choices=SORT_CHOICES, required=False)
     period = forms.ChoiceField(label="Clicks in", choices=PERIOD_CHOICES, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        _offer_visible(self, user)
+        if not policy.can(user, "view_staff_pages"):
+            # Who created a link is the agency's business, not its clients'.
+            del self.fields["creator"]
         # Offer only the chosen client's campaigns: thousands of options help nobody (and a
         # foreign campaign fails validation, as it should).
         data = self.data if self.is_bound else {}

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.db.models import Exists, OuterRef, Q
 
+from accounts import policy
 from analytics.reports.reports import annotate_human_clicks, last_days
 
 from .models import Link, LinkTag
@@ -11,14 +12,15 @@ from .models import Link, LinkTag
 DEFAULT_PERIOD_DAYS = 30
 
 
-def filtered_links(form, *, with_clicks=True):
+def filtered_links(form, user, *, with_clicks=True):
     """(queryset, period) for a bound LinkFilterForm; an invalid form filters nothing.
+    Only links of the clients `user` may see.
 
     Links carry `period_clicks` (humans in the period) when sorted by clicks or asked
     `with_clicks`; otherwise the caller counts clicks for the rows it shows.
     """
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    links = Link.objects.select_related("client", "campaign", "user")
+    links = policy.scope(Link.objects.select_related("client", "campaign", "user"), user)
     if q := data.get("q"):
         tagged = LinkTag.objects.filter(link=OuterRef("pk"), tag__name__icontains=q)
         links = links.filter(

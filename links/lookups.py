@@ -1,6 +1,8 @@
-"""The one helper that fetches the object a dashboard view works on, or answers 404."""
+"""The one helper that fetches the object a dashboard view works on, or refuses."""
 
 from django.shortcuts import get_object_or_404
+
+from accounts import policy
 
 from .models import Campaign, Client, Link
 
@@ -11,6 +13,9 @@ _QUERYSETS = {
 }
 
 
-def fetch(model, pk):
-    """The `model` row with primary key `pk` (with the relations its pages show), or 404."""
-    return get_object_or_404(_QUERYSETS[model](), pk=pk)
+def fetch(user, model, pk, action="view"):
+    """The `model` row with primary key `pk` (with the relations its pages show) if `user`
+    may do `action` on it: 404 when it is missing or outside the user's clients, 403 when
+    the role does not allow the action (accounts.policy.require)."""
+    obj = get_object_or_404(policy.scope(_QUERYSETS[model](), user), pk=pk)
+    return policy.require(user, action, obj)

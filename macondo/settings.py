@@ -55,7 +55,8 @@ SHORT_LINK_BASE_URL = env.str("SHORT_LINK_BASE_URL", default=SERVER_URL)
 SHORT_LINK_EXTRA_HOSTS = env.list("SHORT_LINK_EXTRA_HOSTS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, on a site that asks accounts.policy who may use it.
+    "accounts.admin_site.MacondoAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -97,6 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.permissions",
             ],
         },
     },
@@ -335,6 +337,11 @@ if any("@" in domain for domain in ALLOWED_EMAIL_DOMAINS):
     )
 # Addresses made staff + superuser when they sign in (the first admin needs no shell).
 ADMIN_EMAILS = _lower_comma_list("ADMIN_EMAILS")
+# The role of a person signing in for the first time (admin, editor or viewer); admins
+# change it on the dashboard's People page, in the admin or with manage.py set_role.
+DEFAULT_STAFF_ROLE = env.str("DEFAULT_STAFF_ROLE", default="editor").strip().lower()
+if DEFAULT_STAFF_ROLE not in {"admin", "editor", "viewer"}:
+    raise ImproperlyConfigured("DEFAULT_STAFF_ROLE takes admin, editor or viewer.")
 
 # django-axes: failed logins on the admin's password form, counted in the database.
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
@@ -359,6 +366,7 @@ AXES_RESET_ON_SUCCESS = True
 # The admin's form sends the email as `username`; axes would look for USERNAME_FIELD
 # ("email") and count every attempt as username None, i.e. never by username.
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.lockout.username"
 AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 

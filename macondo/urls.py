@@ -19,6 +19,7 @@ urlpatterns = [
     path("dashboard/", include("links.urls")),
     path("dashboard/", include("webhooks.urls")),
     path("dashboard/", include("api.dashboard_urls")),
+    path("dashboard/", include("accounts.urls")),
     path("dashboard/", include("sharing.dashboard_urls")),
     # The public API (docs/api.md): keys, not sessions.
     path("", include("api.urls")),

@@ -36,9 +36,14 @@ class SubscriptionQuerySet(models.QuerySet):
 
     def receiving(self, event_type=None):
         """Subscriptions that get new events (of `event_type`, when given): active ones
-        of owners who may still sign in. Event types are filtered in Python (a JSON list
+        of owners whose role still allows webhooks. Event types are filtered in Python (a JSON list
         is not searchable the same way on SQLite and PostgreSQL; there are few rows)."""
-        found = self.filter(status=Subscription.Status.ACTIVE, owner__is_active=True)
+        from accounts import policy
+
+        found = self.filter(
+            status=Subscription.Status.ACTIVE,
+            owner__in=policy.people_who_may("webhooks").values("pk"),
+        )
         if event_type is None:
             return found
         return [s for s in found if event_type in s.events]

@@ -10,23 +10,28 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts import policy
+
 from . import services
 from .forms import SubscriptionForm
 from .models import Delivery, Subscription
 
 
 def _owned(request, pk):
+    policy.require(request.user, "webhooks")
     return get_object_or_404(Subscription.objects.owned_by(request.user), pk=pk)
 
 
 @login_required
 def subscription_list(request):
+    policy.require(request.user, "webhooks")
     subscriptions = services.with_last_delivery(Subscription.objects.owned_by(request.user))
     return render(request, "webhooks/subscription_list.html", {"subscriptions": subscriptions})
 
 
 @login_required
 def subscription_create(request):
+    policy.require(request.user, "webhooks")
     form = SubscriptionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -119,6 +124,7 @@ def subscription_delete(request, pk):
 
 @login_required
 def delivery_detail(request, pk):
+    policy.require(request.user, "webhooks")
     delivery = get_object_or_404(
         Delivery.objects.select_related("event", "subscription").filter(
             subscription__owner=request.user

@@ -20,7 +20,7 @@ def admin_login(client, email, password, ip="198.51.100.7", **headers):
 
 @pytest.fixture
 def root(db):
-    user = UserFactory(email="root@corp.example", is_staff=True, is_superuser=True)
+    user = UserFactory(email="root@corp.example", role="admin")
     user.set_password(PASSWORD)
     user.save()
     return user
@@ -63,7 +63,7 @@ def test_admin_login_locks_out_after_the_failure_limit(client, root, settings):
 
 
 def test_lockout_holds_the_address_and_the_username_but_not_other_admins(client, root, settings):
-    other = UserFactory(email="other@corp.example", is_staff=True)
+    other = UserFactory(email="other@corp.example", role="admin")
     other.set_password(PASSWORD)
     other.save()
     for _ in range(settings.AXES_FAILURE_LIMIT):
@@ -134,3 +134,30 @@ def test_lockout_page_says_how_to_lift_it_only_in_local_development(
     assert ("<code>.venv/bin/python manage.py axes_reset</code>" in page) is shows_commands
     assert (f"axes_reset_username {root.email}" in page) is shows_commands
     assert ("manage.py" in page) is shows_commands
+
+
+def test_spellings_of_one_address_share_one_count_of_failed_attempts(client, root, settings):
+    assert settings.AXES_FAILURE_LIMIT == 5
+    spellings = [
+        "Root@corp.example",
+        "rOOt@Corp.Example",
+        " root@corp.example ",
+        "ROOT@CORP.EXAMPLE",
+    ]
+    # From five addresses, so only the username can be what locks.
+    for n, spelling in enumerate(spellings):
+        assert admin_login(client, spelling, "wrong", ip=f"198.51.100.{n + 1}").status_code == 200
+    fifth = admin_login(client, "root@corp.example", "wrong", ip="198.51.100.9")
+    assert fifth.status_code == 429
+
+    for n, spelling in enumerate(spellings):
+        locked = admin_login(client, spelling, PASSWORD, ip=f"203.0.113.{n + 1}")
+        assert locked.status_code == 429, spelling
+    assert "_auth_user_id" not in client.session
+
+
+def test_four_wrong_attempts_in_any_spelling_do_not_lock(client, root):
+    for n, spelling in enumerate(["Root@corp.example", " root@corp.example", "ROOT@corp.example"]):
+        admin_login(client, spelling, "wrong", ip=f"198.51.100.{n + 1}")
+
+    assert admin_login(client, " Root@Corp.Example ", PASSWORD, ip="203.0.113.1").status_code == 302

@@ -29,6 +29,7 @@ def test_first_sign_in_creates_the_user_with_name_and_avatar(db, client, google,
     assert user.name == "Ana Pérez"
     assert user.avatar_url == "https://lh3.googleusercontent.com/a/ana"
     assert not user.is_staff and not user.is_superuser
+    assert user.role == "editor"
     assert not user.has_usable_password()
     assert signed_in_user_id(client) == str(user.pk)
     assert SocialAccount.objects.get().user == user
@@ -157,6 +158,7 @@ def test_admin_emails_grant_staff_and_superuser_on_first_sign_in(db, client, goo
     google.sign_in(client, email="Boss@corp.example")
 
     user = User.objects.get()
+    assert user.role == "admin"
     assert user.is_staff and user.is_superuser
     assert client.get("/admin/").status_code == 200
 
@@ -172,6 +174,7 @@ def test_admin_emails_grant_admin_to_an_existing_user_on_the_next_sign_in(
     google.sign_in(client, email="boss@corp.example")
 
     user = User.objects.get()
+    assert user.role == "admin"
     assert user.is_staff and user.is_superuser
 
 
@@ -238,3 +241,23 @@ def test_cancelled_google_sign_in_stores_nothing(db, client, google):
     assert response["Location"] == "/accounts/3rdparty/login/cancelled/"
     assert client.get(response["Location"]).status_code == 200
     assert stored_rows() == (0, 0, 0)
+
+
+@pytest.mark.parametrize("role", ["viewer", "admin"])
+def test_a_new_sign_in_gets_the_default_staff_role(db, client, google, settings, role):
+    settings.DEFAULT_STAFF_ROLE = role
+
+    google.sign_in(client, email="ana@corp.example")
+
+    assert User.objects.get().role == role
+
+
+def test_a_returning_person_keeps_the_role_an_admin_gave(db, client, google, settings):
+    google.sign_in(client, email="ana@corp.example")
+    client.logout()
+    User.objects.update(role="viewer")
+    settings.DEFAULT_STAFF_ROLE = "editor"
+
+    google.sign_in(client, email="ana@corp.example")
+
+    assert User.objects.get().role == "viewer"

@@ -7,9 +7,11 @@ from accounts.tests.factories import UserFactory
 ADMIN_LINK = '<a href="/admin/">Admin</a>'
 
 
-@pytest.mark.parametrize(("is_staff", "sees_admin"), [(True, True), (False, False)])
-def test_dashboard_nav_links_to_the_admin_for_staff_only(db, client, is_staff, sees_admin):
-    client.force_login(UserFactory(is_staff=is_staff))
+@pytest.mark.parametrize(
+    ("role", "sees_admin"), [("admin", True), ("editor", False), ("viewer", False)]
+)
+def test_dashboard_nav_links_to_the_admin_for_admins_only(db, client, role, sees_admin):
+    client.force_login(UserFactory(role=role))
 
     page = client.get("/dashboard/").content.decode()
 

@@ -557,11 +557,15 @@ RAW_COLUMNS = (
 )
 
 
-def raw_clicks_csv(scope, period, block_size=64 * 1024):
+# The raw columns for people who may not see visitors' IP addresses (accounts.policy).
+RAW_COLUMNS_WITHOUT_IPS = tuple(c for c in RAW_COLUMNS if c != "ip_address")
+
+
+def raw_clicks_csv(scope, period, block_size=64 * 1024, columns=RAW_COLUMNS):
     """The raw clicks of a scope and period as CSV bytes (no header), oldest first, in
     blocks of about `block_size`, written by PostgreSQL itself where it can (see
     macondo.downloads.queryset_csv): flat memory for millions of rows."""
-    yield from queryset_csv(_raw_clicks(scope, period), RAW_COLUMNS, block_size)
+    yield from queryset_csv(_raw_clicks(scope, period), columns, block_size)
 
 
 def raw_clicks(scope, period, chunk_size=5000):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 from pydantic import AwareDatetime, Field
 
+from accounts import policy
 from analytics.forms import MAX_CUSTOM_DAYS
 from analytics.reports import reports
 from links.models import Link
@@ -16,7 +17,7 @@ from macondo import downloads
 
 from .. import access, answers, pagination
 from ..auth import STATS_READ
-from ..problems import invalid
+from ..problems import Problem, invalid
 from ..schemas import (
     BotReason,
     Breakdowns,
@@ -145,8 +146,23 @@ def _stats(request, kind, pk, query):
     return answers.json(stats)
 
 
+def _raw_allowed(request):
+    """Whether raw clicks may go out, and whether with visitors' IP addresses: by the
+    key owner's role."""
+    owner = access.credential(request).user
+    if not policy.can(owner, "export_raw"):
+        raise Problem(
+            403,
+            "role_forbids",
+            "Forbidden",
+            "The role of this key's owner does not allow raw clicks.",
+        )
+    return policy.can(owner, "see_ips")
+
+
 def _clicks(request, kind, pk, query):
     _obj, scope = _scope(request, kind, pk)
+    with_ips = _raw_allowed(request)
     period = _period(query)
     clicks = (
         scope.clicks()
@@ -167,7 +183,7 @@ def _clicks(request, kind, pk, query):
             os=click.os,
             device_type=click.device_type,
             referrer=click.referrer,
-            ip_address=click.ip_address,
+            ip_address=click.ip_address if with_ips else None,
             user_agent=click.user_agent,
         )
         for click in rows
@@ -177,11 +193,12 @@ def _clicks(request, kind, pk, query):
 
 def _clicks_csv(request, kind, pk, query):
     obj, scope = _scope(request, kind, pk)
+    columns = reports.RAW_COLUMNS if _raw_allowed(request) else reports.RAW_COLUMNS_WITHOUT_IPS
     period = _period(query)
 
     def blocks():
-        yield from downloads.csv_blocks([reports.RAW_COLUMNS])
-        yield from reports.raw_clicks_csv(scope, period)
+        yield from downloads.csv_blocks([columns])
+        yield from reports.raw_clicks_csv(scope, period, columns=columns)
 
     start, end = timezone.localtime(period.start), timezone.localtime(period.end)
     label = (getattr(obj, "short_code", None) or obj.name)[:40]

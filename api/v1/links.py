@@ -99,7 +99,7 @@ def _answer(link, status=200, **headers):
 
 def _form(request, data, *, editing=False):
     """The dashboard's LinkForm on `data`, offering only the clients the key may see."""
-    form = LinkForm(data, editing=editing)
+    form = LinkForm(data, editing=editing, user=access.credential(request).user)
     form.fields["client"].queryset = access.clients(request)
     form.fields["campaign"].queryset = access.campaigns(request)
     return form
@@ -145,7 +145,8 @@ def list_links(request, filters: Query[LinkFilters]):
             "status": filters.status or "",
             "created_from": filters.created_from or "",
             "created_to": filters.created_to or "",
-        }
+        },
+        user=access.credential(request).user,
     )
     form.fields["client"].queryset = access.clients(request)
     form.fields["campaign"].queryset = access.within(
@@ -153,7 +154,7 @@ def list_links(request, filters: Query[LinkFilters]):
     )
     if not form.is_valid():
         raise form_invalid(form)
-    links, _period = filtered_links(form, with_clicks=False)
+    links, _period = filtered_links(form, access.credential(request).user, with_clicks=False)
     links = access.links(request, shown(links))
     rows, cursor = pagination.page(links, LINK_ORDER, filters.cursor, filters.limit)
     return answers.json(LinkList(items=[LinkOut.of(link) for link in rows], next_cursor=cursor))
@@ -188,7 +189,7 @@ def _bulk_values(request, items):
     )
     values, errors = {}, {}
     for index, item in enumerate(items):
-        form = LinkForm(_form_data(item.model_dump()))
+        form = LinkForm(_form_data(item.model_dump()), user=access.credential(request).user)
         del form.fields["client"], form.fields["campaign"]
         problems = {} if form.is_valid() else dict(form.errors.as_data())
         client = clients.get(item.client_id)

@@ -7,6 +7,7 @@ from django.db import transaction
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from accounts import policy
 from links.forms import CampaignForm, CampaignRenameForm, ClientForm, save_named
 from links.models import Campaign
 
@@ -86,6 +87,16 @@ def create_client(request, payload: ClientIn):
     return idempotency.once(request, key.id, create)
 
 
+def _may_delete(request, obj):
+    if not policy.can_delete(access.credential(request).user, obj):
+        raise Problem(
+            403,
+            "role_forbids",
+            "Forbidden",
+            "Only an admin may delete a client or campaign that has clicks.",
+        )
+
+
 def _client(request, client_id, *, for_update=False):
     clients = access.clients(request)
     if for_update:
@@ -124,6 +135,7 @@ def delete_client(request, client_id: UUID):
     with transaction.atomic():
         client = _client(request, client_id, for_update=True)
         answers.check_if_match(request, ClientOut.of(client))
+        _may_delete(request, client)
         client.delete()
     return answers.no_content()
 
@@ -147,7 +159,7 @@ def create_campaign(request, payload: CampaignIn):
     key = access.credential(request)
 
     def create():
-        form = CampaignForm({"client": str(payload.client_id), "name": payload.name})
+        form = CampaignForm({"client": str(payload.client_id), "name": payload.name}, user=key.user)
         form.fields["client"].queryset = access.clients(request)
         campaign = _saved(form)
         return answers.json(
@@ -201,6 +213,7 @@ def delete_campaign(request, campaign_id: UUID):
     with transaction.atomic():
         campaign = _campaign(request, campaign_id, for_update=True)
         answers.check_if_match(request, CampaignOut.of(campaign))
+        _may_delete(request, campaign)
         campaign.delete()
     return answers.no_content()
 

@@ -36,7 +36,9 @@ def test_renaming_a_client(signed_in):
     assert acme.name == "Acme Corp"
 
 
-def test_deleting_a_client_counts_what_goes_with_it(signed_in):
+def test_deleting_a_client_counts_what_goes_with_it(admin_client):
+    # A client with clicks: only an admin deletes it.
+    signed_in = admin_client
     acme = ClientFactory()
     campaign = CampaignFactory(client=acme)
     link = LinkFactory(client=acme, campaign=campaign)

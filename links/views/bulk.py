@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from accounts import policy
 from macondo import downloads
 
 from ..forms import LinkFilterForm, LinkImportForm
@@ -30,6 +31,7 @@ EXPORT_COLUMNS = [
 
 @login_required
 def link_import(request):
+    policy.require(request.user, "import")
     form = LinkImportForm(request.POST or None, request.FILES or None)
     failure = None
     if request.method == "POST" and form.is_valid():
@@ -54,6 +56,7 @@ def link_import(request):
 
 @login_required
 def link_import_template(request):
+    policy.require(request.user, "import")
     response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = downloads.attachment("links-import-template", "csv")
     return response
@@ -61,8 +64,11 @@ def link_import_template(request):
 
 @login_required
 def link_export(request):
-    form = LinkFilterForm(request.GET or None)
-    links, _period = filtered_links(form)
+    policy.require(request.user, "export_report")
+    form = LinkFilterForm(request.GET or None, user=request.user)
+    links, _period = filtered_links(form, request.user)
+    # Who created a link is the agency's business, not its clients'.
+    creators = policy.can(request.user, "view_staff_pages")
 
     def rows():
         yield EXPORT_COLUMNS
@@ -79,7 +85,7 @@ def link_export(request):
                 "yes" if link.is_live() else "no",
                 link.expires_at.isoformat() if link.expires_at else "",
                 link.created_at.isoformat(),
-                link.user.email,
+                link.user.email if creators else "",
                 link.period_clicks,
             ]
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from accounts import policy
 from analytics.reports.reports import cascade_counts, human_clicks_by_link
 
 from .. import services
@@ -23,8 +24,9 @@ PAGE_SIZE = 50
 
 @login_required
 def link_list(request):
-    form = LinkFilterForm(request.GET or None)
-    links, period = filtered_links(form, with_clicks=False)
+    policy.require(request.user, "view")
+    form = LinkFilterForm(request.GET or None, user=request.user)
+    links, period = filtered_links(form, request.user, with_clicks=False)
     page = Paginator(_CountedBy(links), PAGE_SIZE).get_page(request.GET.get("page"))
     # Page rows with their tags in one more query, and their clicks in one or two more.
     rows = list(page.object_list.prefetch_related("tags"))
@@ -72,8 +74,9 @@ def _form_context(form, **extra):
 
 @login_required
 def link_create(request):
+    policy.require(request.user, "create_link")
     if request.method == "POST":
-        form = LinkForm(request.POST)
+        form = LinkForm(request.POST, user=request.user)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -88,15 +91,15 @@ def link_create(request):
         for key in ("original_url", "client", "campaign", "name"):
             if request.GET.get(key):
                 initial[key] = request.GET[key]
-        form = LinkForm(initial=initial)
+        form = LinkForm(initial=initial, user=request.user)
     return render(request, "links/link_form.html", _form_context(form, creating=True))
 
 
 @login_required
 def link_edit(request, pk):
-    link = fetch(Link, pk)
+    link = fetch(request.user, Link, pk, "edit_link")
     if request.method == "POST":
-        form = LinkForm(request.POST, editing=True)
+        form = LinkForm(request.POST, editing=True, user=request.user)
         if form.is_valid():
             data = dict(form.cleaned_data)
             tags = data.pop("tags")
@@ -110,6 +113,7 @@ def link_edit(request, pk):
     else:
         form = LinkForm(
             editing=True,
+            user=request.user,
             initial={
                 "name": link.name,
                 "original_url": link.original_url,
@@ -130,7 +134,7 @@ def link_edit(request, pk):
 @login_required
 @require_POST
 def link_toggle(request, pk):
-    link = fetch(Link, pk)
+    link = fetch(request.user, Link, pk, "edit_link")
     activate = request.POST.get("active") == "1"
     services.set_active(link, activate)
     state = "reactivated" if activate else "deactivated: it no longer redirects"
@@ -143,7 +147,7 @@ def link_toggle(request, pk):
 
 @login_required
 def link_delete(request, pk):
-    link = fetch(Link, pk)
+    link = fetch(request.user, Link, pk, "delete_link")
     if request.method == "POST":
         code = link.short_code
         services.delete_link(link)

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from accounts import policy
 from analytics.reports.reports import cascade_counts
 
 from ..forms import CampaignForm, CampaignRenameForm, ClientForm, save_named
@@ -27,13 +28,18 @@ def _count(related):
 
 @login_required
 def client_list(request):
+    policy.require(request.user, "view")
     q = request.GET.get("q", "").strip()[:200]
     # Counted per client by subqueries on the foreign-key indexes, not a join of every
     # link with every campaign.
-    clients = Client.objects.annotate(
-        link_count=_count(Link.objects.filter(client=OuterRef("pk"))),
-        campaign_count=_count(Campaign.objects.filter(client=OuterRef("pk"))),
-    ).order_by("name")
+    clients = (
+        policy.visible_clients(request.user)
+        .annotate(
+            link_count=_count(Link.objects.filter(client=OuterRef("pk"))),
+            campaign_count=_count(Campaign.objects.filter(client=OuterRef("pk"))),
+        )
+        .order_by("name")
+    )
     if q:
         clients = clients.filter(name__icontains=q)
     page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -43,6 +49,7 @@ def client_list(request):
 
 @login_required
 def client_create(request):
+    policy.require(request.user, "create_client")
     form = ClientForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         client = save_named(form)
@@ -58,10 +65,10 @@ def client_create(request):
 
 @login_required
 def client_rename(request, pk):
-    client = fetch(Client, pk)
+    client = fetch(request.user, Client, pk, "manage_org")
     # The form edits its own copy: the page keeps the current name while the new one is
     # refused.
-    form = ClientForm(request.POST or None, instance=fetch(Client, pk))
+    form = ClientForm(request.POST or None, instance=fetch(request.user, Client, pk))
     if request.method == "POST" and form.is_valid() and save_named(form):
         messages.success(request, f"Client renamed to “{form.instance.name}”.")
         return redirect("analytics:client", pk=client.pk)
@@ -79,7 +86,7 @@ def client_rename(request, pk):
 
 @login_required
 def client_delete(request, pk):
-    client = fetch(Client, pk)
+    client = policy.require_delete(request.user, fetch(request.user, Client, pk, "manage_org"))
     if request.method == "POST":
         client.delete()
         messages.success(request, f"Client “{client.name}” and everything under it deleted.")
@@ -98,8 +105,9 @@ def client_delete(request, pk):
 
 @login_required
 def campaign_list(request):
+    policy.require(request.user, "view")
     campaigns = (
-        Campaign.objects.select_related("client")
+        policy.scope(Campaign.objects.select_related("client"), request.user)
         .annotate(link_count=Count("links"))
         .order_by("client__name", "name")
     )
@@ -110,7 +118,11 @@ def campaign_list(request):
         )
     client = None
     if request.GET.get("client"):
-        client = Client.objects.filter(pk=_uuid_or_none(request.GET["client"])).first()
+        client = (
+            policy.visible_clients(request.user)
+            .filter(pk=_uuid_or_none(request.GET["client"]))
+            .first()
+        )
         if client:
             campaigns = campaigns.filter(client=client)
     page = Paginator(campaigns, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -126,10 +138,11 @@ def _uuid_or_none(value):
 
 @login_required
 def campaign_create(request):
+    policy.require(request.user, "manage_org")
     initial = {}
     if request.GET.get("client"):
         initial["client"] = _uuid_or_none(request.GET["client"])
-    form = CampaignForm(request.POST or None, initial=initial)
+    form = CampaignForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
         campaign = save_named(form)
         if campaign:
@@ -144,8 +157,8 @@ def campaign_create(request):
 
 @login_required
 def campaign_rename(request, pk):
-    campaign = fetch(Campaign, pk)
-    form = CampaignRenameForm(request.POST or None, instance=fetch(Campaign, pk))
+    campaign = fetch(request.user, Campaign, pk, "manage_org")
+    form = CampaignRenameForm(request.POST or None, instance=fetch(request.user, Campaign, pk))
     if request.method == "POST" and form.is_valid() and save_named(form):
         messages.success(request, f"Campaign renamed to “{form.instance.name}”.")
         return redirect("analytics:campaign", pk=campaign.pk)
@@ -163,7 +176,8 @@ def campaign_rename(request, pk):
 
 @login_required
 def campaign_delete(request, pk):
-    campaign = fetch(Campaign, pk)
+    campaign = fetch(request.user, Campaign, pk, "manage_org")
+    policy.require_delete(request.user, campaign)
     if request.method == "POST":
         campaign.delete()
         messages.success(request, f"Campaign “{campaign.name}” deleted; its links remain.")

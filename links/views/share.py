@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from accounts import policy
 from macondo.downloads import attachment
 
 from .. import whatsapp
@@ -24,7 +25,7 @@ def _qr(link):
 
 @login_required
 def link_qr(request, pk, fmt):
-    link = fetch(Link, pk)
+    link = fetch(request.user, Link, pk)
     buffer = io.BytesIO()
     if fmt == "svg":
         _qr(link).save(buffer, kind="svg", scale=8, border=2, xmldecl=False)
@@ -64,6 +65,7 @@ class WhatsAppForm(forms.Form):
 
 @login_required
 def whatsapp_tool(request):
+    policy.require(request.user, "view_staff_pages")
     form = WhatsAppForm(request.GET or None)
     link = shorten_url = None
     if form.is_bound and form.is_valid():

@@ -657,9 +657,7 @@ class Walk:
         self.counts["seed seconds"] = round(time.perf_counter() - started, 2)
         # CPU time: what the command costs, whatever else the machine is busy with.
         self.counts["seed cpu seconds"] = round(time.process_time() - cpu, 2)
-        staff = User.objects.create(
-            email="newcomer@macondo.example", is_staff=True, is_superuser=True
-        )
+        staff = User.objects.create(email="newcomer@macondo.example", role="admin")
         self.client.force_login(staff)
 
         started = time.perf_counter()

@@ -49,7 +49,7 @@ def csp_violations(messages):
 def staff_login(transactional_db):
     # Created before the browser starts: Playwright's sync API runs an event loop, and the
     # ORM refuses to run inside one.
-    user = UserFactory(email="boss@corp.example", is_staff=True, is_superuser=True)
+    user = UserFactory(email="boss@corp.example", role="admin")
     user.set_password("a long enough password")
     user.save()
     return user.email, "a long enough password"

@@ -34,7 +34,7 @@ def log_records():
 def staff_browser():
     """A signed-in colleague's browser; errors become responses as they would in production."""
     browser = Client(raise_request_exception=False)
-    browser.force_login(UserFactory(email="staff@corp.example", is_staff=True, is_superuser=True))
+    browser.force_login(UserFactory(email="staff@corp.example", role="admin"))
     return browser
 
 
@@ -91,7 +91,7 @@ def test_a_colleague_stays_signed_in_through_the_outage(staff_browser, postgresq
 
 
 def test_the_admin_password_form_answers_503_while_postgresql_is_down(postgresql, db):
-    UserFactory(email="boss@corp.example", is_staff=True, is_superuser=True)
+    UserFactory(email="boss@corp.example", role="admin")
     browser = Client(raise_request_exception=False)
     postgresql.stop()
     response = browser.post(

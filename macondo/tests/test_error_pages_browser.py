@@ -68,7 +68,7 @@ def sessions():
     cookies = {}
     for who, superuser in (("colleague", True), ("intern", False)):
         browser = Client()
-        user = UserFactory(email=f"{who}@corp.example", is_staff=True, is_superuser=superuser)
+        user = UserFactory(email=f"{who}@corp.example", role="admin" if superuser else "editor")
         browser.force_login(user)
         cookies[who] = browser.cookies["sessionid"].value
     return cookies

@@ -27,7 +27,7 @@ def main(target):
     from webhooks.models import Delivery, Event, Subscription
 
     call_command("migrate", verbosity=0)
-    staff = User.objects.create(email="round@corp.example", is_staff=True, is_superuser=True)
+    staff = User.objects.create(email="round@corp.example", role="admin")
     browser = Client(HTTP_HOST="127.0.0.1:8000")
     browser.force_login(staff)
     statuses = {}
