@@ -99,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.permissions",
+                "portal.context_processors.portal",
             ],
         },
     },
@@ -190,7 +191,7 @@ MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 CLIENT_LOGO_MAX_BYTES = env.int("CLIENT_LOGO_MAX_BYTES", default=512 * 1024)
 
 # --- Shared report links (sharing/; docs/portal-and-sharing.md) ---------------------------
-INSTALLED_APPS += ["sharing"]
+INSTALLED_APPS += ["sharing", "portal"]
 # Wrong passwords a share link accepts per window before it refuses every attempt until the
 # window ends.
 SHARE_PASSWORD_ATTEMPTS = env.int("SHARE_PASSWORD_ATTEMPTS", default=5)

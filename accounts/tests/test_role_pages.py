@@ -45,6 +45,9 @@ EXPECTED = {
     "links:client-rename": ("get", WRITERS, 200),
     # With clicks: admins only.
     "links:client-delete": ("get", ADMINS, 200),
+    "links:client-branding": ("get", WRITERS, 200),
+    "links:client-logo": ("get", ALL, 200),
+    "links:client-theme": ("get", ALL, 200),
     "links:campaigns": ("get", ALL, 200),
     "links:campaign-create": ("get", WRITERS, 200),
     "links:campaign-rename": ("get", WRITERS, 200),
