@@ -3,7 +3,7 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
-from analytics.reports.reports import Period, day_start, last_days
+from analytics.reports.periods import Period, day_start, last_days
 
 RANGE_CHOICES = [
     ("24h", "Last 24 hours"),

@@ -9,8 +9,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from accounts import policy
-from analytics.reports import reports
 from analytics.reports.charts import bar_chart
+from analytics.reports.exports import RAW_COLUMNS, RAW_COLUMNS_WITHOUT_IPS, raw_clicks_csv
+from analytics.reports.figures import overview as overview_figures
+from analytics.reports.figures import report, totals
+from analytics.reports.periods import Scope, last_days
 from analytics.reports.report_csv import rows as report_rows
 from links.destinations import shown_destination
 from links.lookups import fetch
@@ -28,7 +31,7 @@ def overview(request):
     policy.require(request.user, "view")
     if policy.is_limited(request.user):
         return _limited_overview(request)
-    figures = reports.overview()
+    figures = overview_figures()
     return render(request, "analytics/overview.html", {"figures": figures})
 
 
@@ -38,11 +41,8 @@ def _limited_overview(request):
     clients = list(policy.visible_clients(request.user).order_by("name"))
     if len(clients) == 1:
         return redirect("analytics:client", pk=clients[0].pk)
-    month = reports.last_days(30)
-    rows = [
-        (client, reports.totals(reports.Scope(client_id=client.pk), month)["humans"])
-        for client in clients
-    ]
+    month = last_days(30)
+    rows = [(client, totals(Scope(client_id=client.pk), month)["humans"]) for client in clients]
     return render(request, "analytics/overview_limited.html", {"rows": rows, "period": month})
 
 
@@ -51,20 +51,20 @@ def _scope_of(user, kind, pk, action="view"):
     may do `action` on it (404 / 403 otherwise)."""
     if kind == "links":
         obj = fetch(user, Link, pk, action)
-        return obj, reports.Scope(link_id=obj.pk)
+        return obj, Scope(link_id=obj.pk)
     if kind == "campaigns":
         obj = fetch(user, Campaign, pk, action)
-        return obj, reports.Scope(campaign_id=obj.pk)
+        return obj, Scope(campaign_id=obj.pk)
     if kind == "clients":
         obj = fetch(user, Client, pk, action)
-        return obj, reports.Scope(client_id=obj.pk)
+        return obj, Scope(client_id=obj.pk)
     raise Http404("No such report.")
 
 
 def _report_page(request, kind, obj, scope, template, **extra):
     form = RangeForm(request.GET or None)
     period = form.period()
-    figures = reports.report(scope, period)
+    figures = report(scope, period)
     query = urlencode({k: v for k, v in request.GET.items() if k in ("range", "start", "end")})
     context = {
         "object": obj,
@@ -127,15 +127,11 @@ def _filename(obj, period, what):
 def clicks_csv(request, kind, pk):
     obj, scope = _scope_of(request.user, kind, pk, "export_raw")
     period = RangeForm(request.GET or None).period()
-    columns = (
-        reports.RAW_COLUMNS
-        if policy.can(request.user, "see_ips")
-        else reports.RAW_COLUMNS_WITHOUT_IPS
-    )
+    columns = RAW_COLUMNS if policy.can(request.user, "see_ips") else RAW_COLUMNS_WITHOUT_IPS
 
     def blocks():
         yield from downloads.csv_blocks([columns])
-        yield from reports.raw_clicks_csv(scope, period, EXPORT_BLOCK, columns=columns)
+        yield from raw_clicks_csv(scope, period, EXPORT_BLOCK, columns=columns)
 
     return downloads.csv_response(blocks(), _filename(obj, period, "clicks"))
 
@@ -144,7 +140,7 @@ def clicks_csv(request, kind, pk):
 def report_csv(request, kind, pk):
     obj, scope = _scope_of(request.user, kind, pk, "export_report")
     period = RangeForm(request.GET or None).period()
-    figures = reports.report(scope, period)
+    figures = report(scope, period)
     bot_details = policy.can(request.user, "see_bot_details")
     rows = report_rows(figures, bot_reasons=bot_details)
     return downloads.csv_response(downloads.csv_blocks(rows), _filename(obj, period, "report"))

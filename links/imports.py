@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from accounts import policy
+
 from .models import Campaign, Client
 from .names import name_keys
 from .services import create_link
@@ -205,7 +207,7 @@ def _cell(cells, index):
 
 
 def _create_all(parsed, user, errors):
-    clients, campaign_of = _resolve(parsed)
+    clients, campaign_of = _resolve(parsed, user)
     created, alias_lines = [], {}
     try:
         with transaction.atomic():
@@ -235,15 +237,16 @@ def _create_all(parsed, user, errors):
     return created
 
 
-def _resolve(parsed):
+def _resolve(parsed, user):
     """The file's clients and campaigns by the names rule, in three queries: {client cell:
-    client}, and a function (client, campaign cell) -> that client's campaign or None."""
+    client}, and a function (client, campaign cell) -> that client's campaign or None.
+    Only clients `user` may see: another one is "no client named" like a missing one."""
     client_cells = {row["client"] for _, row in parsed if row.get("client")}
     campaign_cells = {row["campaign"] for _, row in parsed if row.get("campaign")}
     keys = name_keys(client_cells | campaign_cells)
     by_key = {
         client.name_key: client
-        for client in Client.objects.keyed().filter(
+        for client in policy.scope(Client.objects.keyed(), user).filter(
             name_key__in={keys[cell] for cell in client_cells}
         )
     }

@@ -5,7 +5,8 @@ from datetime import timedelta
 from django.db.models import Exists, OuterRef, Q
 
 from accounts import policy
-from analytics.reports.reports import annotate_human_clicks, last_days
+from analytics.reports.figures import annotate_human_clicks
+from analytics.reports.periods import last_days
 
 from .models import Link, LinkTag
 

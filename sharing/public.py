@@ -13,8 +13,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from analytics.reports import reports
 from analytics.reports.charts import bar_chart
+from analytics.reports.figures import report
+from analytics.reports.periods import Scope
 from analytics.reports.report_csv import rows as report_rows
 from links import branding
 from macondo import downloads
@@ -54,10 +55,10 @@ def _open_share(request, token):
 
 def _scope(share):
     if share.link_id:
-        return reports.Scope(link_id=share.link_id)
+        return Scope(link_id=share.link_id)
     if share.campaign_id:
-        return reports.Scope(campaign_id=share.campaign_id)
-    return reports.Scope(client_id=share.client_id)
+        return Scope(campaign_id=share.campaign_id)
+    return Scope(client_id=share.client_id)
 
 
 def _is_unlocked(request, share):
@@ -74,7 +75,7 @@ def page(request, token):
     if not _is_unlocked(request, share):
         return _password_page(request, share, context)
     period = services.period_of(share)
-    figures = reports.report(_scope(share), period)
+    figures = report(_scope(share), period)
     if "top_links" not in share.sections:
         figures.pop("top_links", None)
     services.record_view(share)
@@ -121,7 +122,7 @@ def report_csv(request, token):
     if "exports" not in share.sections or not _is_unlocked(request, share):
         return render(request, "sharing/not_found.html", status=404)
     period = services.period_of(share)
-    figures = reports.report(_scope(share), period)
+    figures = report(_scope(share), period)
     if "top_links" not in share.sections:
         figures.pop("top_links", None)
     start, end = timezone.localtime(period.start), timezone.localtime(period.end)

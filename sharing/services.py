@@ -9,7 +9,7 @@ from django.contrib.auth.hashers import make_password
 from django.db.models import F
 from django.utils import timezone
 
-from analytics.reports.reports import Period, day_start, last_days
+from analytics.reports.periods import Period, day_start, last_days
 from links.models import Campaign, Client, Link
 
 from .models import SECTIONS, ShareLink

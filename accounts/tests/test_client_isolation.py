@@ -1,6 +1,8 @@
 """People who see only client A, walking every named dashboard URL and the API against the
 objects of client B: another client's object is not found (404), never shown."""
 
+import io
+
 import pytest
 
 from accounts.tests.factories import UserFactory
@@ -149,3 +151,17 @@ def test_a_key_loses_what_its_owner_loses(client, two_clients):
     owner.save()
 
     assert api_get(client, secret, path).status_code == 403
+
+
+def test_an_import_finds_only_the_own_clients(client, two_clients):
+    alpha, bravo = two_clients
+    client.force_login(person_of("editor", alpha["clients"]))
+    rows = "destination,client\nhttps://example.com/a,Alpha\nhttps://example.com/b,Bravo\n"
+    upload = io.BytesIO(rows.encode())
+    upload.name = "links.csv"
+
+    response = client.post("/dashboard/links/import/", {"file": upload})
+
+    assert response.status_code == 200
+    assert "No client named “Bravo”" in response.content.decode()
+    assert Link.objects.count() == 2  # the two of the fixture: nothing imported

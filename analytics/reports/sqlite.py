@@ -1,12 +1,12 @@
 """SQL functions the quick start's SQLite lacks, added to each of its connections.
 
-PostgreSQL computes these in SQL (analytics.reports.reports); SQLite calls back into Python with the
+PostgreSQL computes these in SQL (analytics.reports.dimensions); SQLite calls back into Python with the
 same rule, so a report and its rollups read the same values on both databases.
 """
 
 import re
 
-from analytics.reports.reports import URL_HOST
+from analytics.reports.dimensions import URL_HOST
 
 _URL_HOST = re.compile(URL_HOST)
 

@@ -148,8 +148,8 @@ def test_bad_options_get_a_clear_error(args, message):
 
 
 def test_rolled_up_reports_follow_the_new_verdicts_at_once(db):
-    from analytics.reports import reports
-    from analytics.reports.reports import Scope, last_days
+    from analytics.reports.figures import totals
+    from analytics.reports.periods import Scope, last_days
 
     old = timezone.now() - timedelta(days=5)
     first = ClickFactory(timestamp=old, user_agent="curl/8.4.0", is_bot=False)
@@ -157,7 +157,7 @@ def test_rolled_up_reports_follow_the_new_verdicts_at_once(db):
     ClickFactory(link=first.link, timestamp=old, user_agent=CHROME)
     call_command("rollup_clicks", stdout=io.StringIO())
     scope = Scope(link_id=first.link_id)
-    assert reports.totals(scope, last_days(30)) == {"humans": 4, "bots": 0}
+    assert totals(scope, last_days(30)) == {"humans": 4, "bots": 0}
     output = reclassify()
     assert "Rolled up" in output
-    assert reports.totals(scope, last_days(30)) == {"humans": 1, "bots": 3}
+    assert totals(scope, last_days(30)) == {"humans": 1, "bots": 3}

@@ -2,7 +2,7 @@
 
 import pytest
 
-from analytics.reports import reports
+from api.v1 import figures
 from links.tests.factories import LinkFactory
 
 from .helpers import problem
@@ -36,7 +36,7 @@ def test_a_crash_is_a_500_problem_without_a_traceback(api, acme, monkeypatch, ca
     def broken(*args, **kwargs):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(reports, "report", broken)
+    monkeypatch.setattr(figures, "report", broken)
     response = api.get(f"/api/v1/clients/{acme.pk}/stats")
     body = problem(response, 500)
     assert body["code"] == "internal_error"

@@ -8,7 +8,9 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from analytics.reports import reports
+from analytics.reports.exports import RAW_COLUMNS_WITHOUT_IPS
+from analytics.reports.figures import report
+from analytics.reports.periods import Scope, last_days
 from analytics.tests.factories import ClickFactory
 from links.tests.factories import CampaignFactory, LinkFactory
 
@@ -48,11 +50,11 @@ def test_stats_are_the_report_pages_figures(api, clicked, kind, rolled):
         "clients": clicked["client"],
     }[kind]
     scope = {
-        "links": reports.Scope(link_id=obj.pk),
-        "campaigns": reports.Scope(campaign_id=obj.pk),
-        "clients": reports.Scope(client_id=obj.pk),
+        "links": Scope(link_id=obj.pk),
+        "campaigns": Scope(campaign_id=obj.pk),
+        "clients": Scope(client_id=obj.pk),
     }[kind]
-    expected = reports.report(scope, reports.last_days(30, NOW))
+    expected = report(scope, last_days(30, NOW))
     body = api.get(f"/api/v1/{kind}/{obj.pk}/stats").json()
     assert body["granularity"] == "day"
     assert body["totals"] == {
@@ -145,9 +147,9 @@ def test_raw_clicks_stream_as_a_spreadsheet_safe_csv(api, clicked):
     assert response["Content-Disposition"].startswith('attachment; filename="clicks-promo-')
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     # The key's owner is an editor: visitors' IP addresses are for admins only.
-    assert rows[0] == list(reports.RAW_COLUMNS_WITHOUT_IPS)
+    assert rows[0] == list(RAW_COLUMNS_WITHOUT_IPS)
     assert len(rows) == 1 + 5  # the header, the link's clicks of the last 30 days
-    referrer = reports.RAW_COLUMNS_WITHOUT_IPS.index("referrer")
+    referrer = RAW_COLUMNS_WITHOUT_IPS.index("referrer")
     assert "'=HYPERLINK(1)" in [row[referrer] for row in rows]
 
 

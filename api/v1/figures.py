@@ -1,5 +1,5 @@
 """Figures of a link, campaign or client for a period: the report pages' own figures
-(analytics.reports.reports.report), and the raw clicks as JSON pages or a streamed CSV."""
+(analytics.reports.figures.report), and the raw clicks as JSON pages or a streamed CSV."""
 
 from datetime import timedelta
 from uuid import UUID
@@ -11,7 +11,10 @@ from pydantic import AwareDatetime, Field
 
 from accounts import policy
 from analytics.forms import MAX_CUSTOM_DAYS
-from analytics.reports import reports
+from analytics.reports.dimensions import DIMENSIONS
+from analytics.reports.exports import RAW_COLUMNS, RAW_COLUMNS_WITHOUT_IPS, raw_clicks_csv
+from analytics.reports.figures import report
+from analytics.reports.periods import Period, Scope, day_start, last_days
 from links.models import Link
 from macondo import downloads
 
@@ -64,7 +67,7 @@ class ClickQuery(PeriodQuery):
 def _period(query):
     now = timezone.now()
     if query.start is None and query.end is None:
-        return reports.last_days(DEFAULT_DAYS, now)
+        return last_days(DEFAULT_DAYS, now)
     end = min(query.end or now, now)
     start = query.start or end - timedelta(days=DEFAULT_DAYS)
     if start >= end:
@@ -88,29 +91,29 @@ def _period(query):
                 }
             ]
         )
-    return reports.Period(start, end)
+    return Period(start, end)
 
 
 def _scope(request, kind, pk):
-    """(object, reports.Scope) of a link, campaign or client the key may see, or 404."""
+    """(object, Scope) of a link, campaign or client the key may see, or 404."""
     if kind == "links":
         link = access.get_or_404(access.links(request, Link.objects.all()), pk, "link")
-        return link, reports.Scope(link_id=link.pk)
+        return link, Scope(link_id=link.pk)
     if kind == "campaigns":
         campaign = access.get_or_404(access.campaigns(request), pk, "campaign")
-        return campaign, reports.Scope(campaign_id=campaign.pk)
+        return campaign, Scope(campaign_id=campaign.pk)
     client = access.get_or_404(access.clients(request), pk, "client")
-    return client, reports.Scope(client_id=client.pk)
+    return client, Scope(client_id=client.pk)
 
 
 def _stats(request, kind, pk, query):
     _obj, scope = _scope(request, kind, pk)
     period = _period(query)
-    figures = reports.report(scope, period)
+    figures = report(scope, period)
     tz = timezone.get_current_timezone()
 
     def start_of(bucket):
-        return bucket if figures["hourly"] else reports.day_start(bucket).astimezone(tz)
+        return bucket if figures["hourly"] else day_start(bucket).astimezone(tz)
 
     ranked = {key: items for key, _label, items in figures["breakdowns"]}
     top = figures.get("top_links")
@@ -128,7 +131,7 @@ def _stats(request, kind, pk, query):
         breakdowns=Breakdowns(
             **{
                 key: [Ranked(value=value, human_clicks=n) for value, n in ranked[key]]
-                for key in reports.DIMENSIONS
+                for key in DIMENSIONS
             }
         ),
         bot_reasons=[
@@ -193,12 +196,12 @@ def _clicks(request, kind, pk, query):
 
 def _clicks_csv(request, kind, pk, query):
     obj, scope = _scope(request, kind, pk)
-    columns = reports.RAW_COLUMNS if _raw_allowed(request) else reports.RAW_COLUMNS_WITHOUT_IPS
+    columns = RAW_COLUMNS if _raw_allowed(request) else RAW_COLUMNS_WITHOUT_IPS
     period = _period(query)
 
     def blocks():
         yield from downloads.csv_blocks([columns])
-        yield from reports.raw_clicks_csv(scope, period, columns=columns)
+        yield from raw_clicks_csv(scope, period, columns=columns)
 
     start, end = timezone.localtime(period.start), timezone.localtime(period.end)
     label = (getattr(obj, "short_code", None) or obj.name)[:40]

@@ -10,7 +10,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts import policy
-from analytics.reports.reports import cascade_counts, human_clicks_by_link
+from analytics.reports.figures import human_clicks_by_link
+from links.cascade import cascade_counts
 
 from .. import services
 from ..destinations import shown_destination

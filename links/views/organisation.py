@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from accounts import policy
-from analytics.reports.reports import cascade_counts
+from links.cascade import cascade_counts
 
 from ..forms import CampaignForm, CampaignRenameForm, ClientForm, save_named
 from ..lookups import fetch

@@ -541,7 +541,7 @@ class Walk:
         from django.utils import timezone
 
         from analytics.models import Click
-        from analytics.reports import reports
+        from analytics.reports.periods import last_days
 
         rows = list(
             Click.objects.values_list(
@@ -551,16 +551,18 @@ class Walk:
         )  # fmt: skip
         for zone in zones:
             with timezone.override(zone):
-                for period in (reports.last_days(90), reports.last_days(1)):
+                for period in (last_days(90), last_days(1)):
                     self._compare(label, zone, period, rows)
 
     def _compare(self, label, zone, period, rows):
         from django.utils import timezone
 
-        from analytics.reports import reports
+        from analytics.reports.dimensions import DIMENSIONS, URL_HOST
+        from analytics.reports.figures import breakdowns, clicks_over_time
+        from analytics.reports.periods import EVERYTHING
 
         where = f"[{label}] figures in {zone}, {period.start:%Y-%m-%d %H:%M} on"
-        expected = {key: Counter() for key in [*reports.DIMENSIONS, "bot_reasons"]}
+        expected = {key: Counter() for key in [*DIMENSIONS, "bot_reasons"]}
         series = Counter()
         for stamp, is_bot, reason, country, city, browser, os_, device, referrer in rows:
             if not period.start <= stamp < period.end:
@@ -573,7 +575,7 @@ class Walk:
             if is_bot:
                 expected["bot_reasons"][(reason or "unknown").split(",")[0]] += 1
                 continue
-            host = re.match(reports.URL_HOST, referrer or "")
+            host = re.match(URL_HOST, referrer or "")
             for key, value in (
                 ("countries", country),
                 ("cities", python_city(city, country)),
@@ -583,7 +585,7 @@ class Walk:
                 ("referrers", host.group(1).lower() if host else None),
             ):
                 expected[key][value] += 1
-        got = reports.breakdowns(reports.EVERYTHING, period, limit=10**6)
+        got = breakdowns(EVERYTHING, period, limit=10**6)
         for key, counter in expected.items():
             if dict(got[key]) != dict(counter):
                 self.fail(
@@ -592,7 +594,7 @@ class Walk:
                     f"{key}: {sorted(got[key], key=str)} != {sorted(counter.items(), key=str)}",
                 )
         drawn = Counter()
-        for bucket, humans, bots in reports.clicks_over_time(reports.EVERYTHING, period):
+        for bucket, humans, bots in clicks_over_time(EVERYTHING, period):
             drawn[bucket, False] += humans
             drawn[bucket, True] += bots
         if +drawn != series:

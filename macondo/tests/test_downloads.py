@@ -10,7 +10,8 @@ from urllib.parse import unquote
 import pytest
 import time_machine
 
-from analytics.reports import reports
+from analytics.reports.exports import RAW_COLUMNS, raw_clicks, raw_clicks_csv
+from analytics.reports.periods import Period, Scope
 from analytics.tests.factories import ClickFactory
 from links.tests.factories import ClientFactory, LinkFactory
 from macondo.downloads import attachment, csv_blocks, safe_cell
@@ -108,11 +109,11 @@ def test_the_database_and_python_write_the_same_safe_text(db, frozen):
     edges = ["\v=1", " \f+1", "'=1", "=", "-", "é=1", "A=1", "\tok", " \tok"]
     for payload in FORMULAS + HARMLESS + edges:
         ClickFactory(link=link, timestamp=NOW - timedelta(hours=1), user_agent=payload)
-    period = reports.Period(NOW - timedelta(days=1), NOW)
-    scope = reports.Scope(link_id=link.pk)
-    by_database = b"".join(reports.raw_clicks_csv(scope, period)).decode()
-    by_python = b"".join(csv_blocks(reports.raw_clicks(scope, period))).decode()
-    column = reports.RAW_COLUMNS.index("user_agent")
+    period = Period(NOW - timedelta(days=1), NOW)
+    scope = Scope(link_id=link.pk)
+    by_database = b"".join(raw_clicks_csv(scope, period)).decode()
+    by_python = b"".join(csv_blocks(raw_clicks(scope, period))).decode()
+    column = RAW_COLUMNS.index("user_agent")
 
     def user_agents(text):
         return sorted(row[column] for row in csv.reader(io.StringIO(text, newline="")))

@@ -61,14 +61,14 @@ def site(settings):
 
 @pytest.fixture
 def sessions():
-    """Session cookies of a colleague and of one without any model permission (an intern).
+    """Session cookies of an admin colleague and of a viewer (an intern).
 
     Made before the browser starts: Playwright's sync API runs an event loop in this
     thread, and the ORM refuses to run inside one."""
     cookies = {}
     for who, superuser in (("colleague", True), ("intern", False)):
         browser = Client()
-        user = UserFactory(email=f"{who}@corp.example", role="admin" if superuser else "editor")
+        user = UserFactory(email=f"{who}@corp.example", role="admin" if superuser else "viewer")
         browser.force_login(user)
         cookies[who] = browser.cookies["sessionid"].value
     return cookies
@@ -168,7 +168,7 @@ DASHBOARD_PAGES = [
         404,
         "Page not found",
     ),
-    ("dashboard-403", "intern", visit("/admin/links/link/"), 403, "You cannot open this page"),
+    ("dashboard-403", "intern", visit("/dashboard/links/new/"), 403, "You cannot open this page"),
     ("dashboard-500", "colleague", visit("/dashboard/broken/"), 500, "Something went wrong"),
     (
         "dashboard-503",

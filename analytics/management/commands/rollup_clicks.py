@@ -22,7 +22,8 @@ from analytics.models import (
     LinkWindowClicks,
     RollupWatermark,
 )
-from analytics.reports.reports import DIMENSIONS, WINDOW_DAYS, day_start, dimension_expression
+from analytics.reports.dimensions import DIMENSIONS, dimension_expression
+from analytics.reports.periods import WINDOW_DAYS, day_start
 
 CHUNK_DAYS = 31
 

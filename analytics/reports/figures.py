@@ -10,173 +10,27 @@ one scope and period, which the (link, timestamp) index bounds.
 """
 
 from collections import Counter
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
-from django.db.models import (
-    Case,
-    CharField,
-    Count,
-    F,
-    Func,
-    IntegerField,
-    OuterRef,
-    Q,
-    Subquery,
-    Sum,
-    Value,
-    When,
-)
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncDate, TruncHour
 from django.utils import timezone
 
-from analytics.models import (
-    Click,
-    DailyClientStats,
-    DailyLinkClicks,
-    LinkWindowClicks,
-    RollupWatermark,
-)
+from analytics.models import Click, DailyClientStats
+from analytics.reports.dimensions import DIMENSIONS, dimension_expression
+from analytics.reports.periods import EVERYTHING, Period, day_start, last_days, plan_of, watermark
 from links.models import Client, Link
-from macondo.downloads import queryset_csv
 
 TOP = 10
-HOURLY_MAX = timedelta(days=2)
-# Complete days before today in "last 7/30/90 days" (today itself is read raw): the
-# windows whose per-link sums rollup_clicks keeps in LinkWindowClicks.
-WINDOW_DAYS = (6, 29, 89)
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Which clicks a report covers: everything, or one client, campaign or link."""
-
-    client_id: object = None
-    campaign_id: object = None
-    link_id: object = None
-
-    def _filter(self, prefix):
-        if self.link_id:
-            return Q(**{f"{prefix}link_id": self.link_id})
-        if self.campaign_id:
-            return Q(**{f"{prefix}link__campaign_id": self.campaign_id})
-        if self.client_id:
-            return Q(**{f"{prefix}link__client_id": self.client_id})
-        return Q()
-
-    def clicks(self):
-        return Click.objects.filter(self._filter("")).order_by()
-
-    def rollups(self):
-        return DailyLinkClicks.objects.filter(self._filter("")).order_by()
-
-    def windows(self):
-        return LinkWindowClicks.objects.filter(self._filter("")).order_by()
-
-    def stats(self):
-        """Per-client daily stats answering this scope, or None (campaigns and links)."""
-        if self.link_id or self.campaign_id:
-            return None
-        stats = DailyClientStats.objects.order_by()
-        return stats.filter(client_id=self.client_id) if self.client_id else stats
-
-
-EVERYTHING = Scope()
-
-
-@dataclass(frozen=True)
-class Period:
-    """A half-open time range [start, end)."""
-
-    start: datetime
-    end: datetime
-
-    @property
-    def hourly(self):
-        return self.end - self.start <= HOURLY_MAX
-
-    def previous(self):
-        length = self.end - self.start
-        return Period(self.start - length, self.start)
-
-
-def day_start(day):
-    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
-
-
-def last_days(days, now=None):
-    """Today (so far) and the days-1 days before it: whole local days, rollup friendly."""
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    return Period(day_start(today - timedelta(days=days - 1)), now)
-
-
-def watermark():
-    row = RollupWatermark.objects.filter(pk=1).values_list("rolled_until", flat=True).first()
-    return row
-
-
-def _split(period, rolled_until):
-    """Cut a period into rollup days [first, last) and raw intervals for the rest."""
-    if period.hourly or rolled_until is None:
-        return [(period.start, period.end)], None
-    first = timezone.localdate(period.start)
-    if day_start(first) < period.start:
-        first += timedelta(days=1)
-    last = min(timezone.localdate(period.end), rolled_until)
-    if last <= first:
-        return [(period.start, period.end)], None
-    raw = []
-    if period.start < day_start(first):
-        raw.append((period.start, day_start(first)))
-    if day_start(last) < period.end:
-        raw.append((day_start(last), period.end))
-    return raw, (first, last)
-
-
-def _raw_q(intervals):
-    q = Q(pk__in=[])
-    for start, end in intervals:
-        q |= Q(timestamp__gte=start, timestamp__lt=end)
-    return q
 
 
 _HUMANS = Count("id", filter=Q(is_bot=False))
 _BOTS = Count("id", filter=Q(is_bot=True))
 
 
-class _Plan:
-    """One period's split between rollups and raw clicks, for one scope."""
-
-    def __init__(self, scope, period, rolled_until):
-        self.scope = scope
-        self.period = period
-        raw, days = _split(period, rolled_until)
-        self.raw = scope.clicks().filter(_raw_q(raw)) if raw else None
-        self.rolled = scope.rollups().filter(day__gte=days[0], day__lt=days[1]) if days else None
-        stats = scope.stats() if days else None
-        self.stats = stats.filter(day__gte=days[0], day__lt=days[1]) if stats is not None else None
-        # Per-link sums over whole rolled-up days: a kept window when one fits exactly.
-        self.link_sums = self.rolled
-        if days and days[1] == rolled_until and (days[1] - days[0]).days in WINDOW_DAYS:
-            self.link_sums = scope.windows().filter(
-                days=(days[1] - days[0]).days, until=rolled_until
-            )
-
-    def totals_by_day(self):
-        """Rolled-up rows (with day, humans, bots): client stats when they answer the scope."""
-        if self.stats is not None:
-            return self.stats.filter(dimension="total")
-        return self.rolled
-
-
-def _plan(scope, period, rolled_until=None, *, known=False):
-    return _Plan(scope, period, rolled_until if known else watermark())
-
-
 def totals(scope, period, rolled_until=None, known=False):
     """{'humans': n, 'bots': n} of a scope in a period."""
-    plan = _plan(scope, period, rolled_until, known=known)
+    plan = plan_of(scope, period, rolled_until, known=known)
     result = Counter(humans=0, bots=0)
     if plan.rolled is not None:
         row = plan.totals_by_day().aggregate(humans=Sum("humans"), bots=Sum("bots"))
@@ -189,7 +43,7 @@ def totals(scope, period, rolled_until=None, known=False):
 def clicks_over_time(scope, period, rolled_until=None, known=False):
     """[(bucket start, humans, bots)] for every hour (periods ≤ 2 days) or day, zeros kept."""
     tz = timezone.get_current_timezone()
-    plan = _plan(scope, period, rolled_until, known=known)
+    plan = plan_of(scope, period, rolled_until, known=known)
     humans, bots = Counter(), Counter()
     if period.hourly:
         rows = (
@@ -226,69 +80,6 @@ def clicks_over_time(scope, period, rolled_until=None, known=False):
     return series
 
 
-# The host of an absolute URL: its scheme, "://", then everything up to the path, query,
-# fragment or port. The referrer panel's rule on PostgreSQL and on SQLite (analytics.reports.sqlite).
-URL_HOST = "^[A-Za-z][A-Za-z0-9+.-]*://([^/?#:]+)"
-
-
-class Host(Func):
-    """The host of a referrer URL, lower-cased (`https://m.Facebook.com/x` → `m.facebook.com`)."""
-
-    template = f"lower(substring(%(expressions)s from '{URL_HOST}'))"
-    output_field = CharField()
-
-    def as_sqlite(self, compiler, connection, **extra):
-        # SQLite has no regular expressions: analytics.reports.sqlite registers this function.
-        return super().as_sql(
-            compiler, connection, template="macondo_url_host(%(expressions)s)", **extra
-        )
-
-
-class FirstReason(Func):
-    """The decisive bot reason: the first of the comma-separated codes."""
-
-    template = "split_part(%(expressions)s, ',', 1)"
-    output_field = CharField()
-
-    def as_sqlite(self, compiler, connection, **extra):
-        # No split_part in SQLite: the text before the first comma of the codes plus a comma.
-        # The argument is compiled once and written out twice with its parameters twice: a
-        # template naming %(expressions)s twice would bind its parameters only once.
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"substr({sql} || ',', 1, instr({sql} || ',', ',') - 1)", (*params, *params)
-
-
-class City(Func):
-    """“City (CC)”, or the city alone without a country, or NULL without a city."""
-
-    template = (
-        "CASE WHEN COALESCE(city, '') = '' THEN NULL "
-        "WHEN COALESCE(country, '') = '' THEN city "
-        "ELSE city || ' (' || country || ')' END"
-    )
-    output_field = CharField()
-
-    def __init__(self):
-        super().__init__()
-
-
-DIMENSIONS = {
-    "countries": ("Countries", F("country")),
-    "cities": ("Cities", City()),
-    "browsers": ("Browsers", F("browser")),
-    "os": ("Operating systems", F("os")),
-    "devices": ("Device types", F("device_type")),
-    "referrers": ("Referrers", Host("referrer")),
-}
-
-
-def dimension_expression(dimension):
-    """The SQL expression of a dimension's value over clicks (the rollup uses it too)."""
-    if dimension == "bot_reasons":
-        return FirstReason(Coalesce("bot_reason", Value("unknown")))
-    return DIMENSIONS[dimension][1]
-
-
 def breakdowns(scope, period, limit=TOP, rolled_until=None, known=False):
     """Top values of every dimension among human clicks, and bot clicks by decisive reason:
     {dimension: [(value or None, clicks)], "bot_reasons": [(reason, clicks)]}.
@@ -297,7 +88,7 @@ def breakdowns(scope, period, limit=TOP, rolled_until=None, known=False):
     GROUP BY over every dimension at once, so the clicks are read once, not once per
     dimension, and the few thousand groups are folded per dimension here.
     """
-    plan = _plan(scope, period, rolled_until, known=known)
+    plan = plan_of(scope, period, rolled_until, known=known)
     counts = {dimension: Counter() for dimension in [*DIMENSIONS, "bot_reasons"]}
     if plan.stats is not None:
         rows = (
@@ -381,14 +172,14 @@ def _top_humans(plan, key, limit):
 
 def top_links(scope, period, limit=TOP, rolled_until=None, known=False):
     """[(link with client and campaign, humans)] with the most human clicks."""
-    best = _top_humans(_plan(scope, period, rolled_until, known=known), "link_id", limit)
+    best = _top_humans(plan_of(scope, period, rolled_until, known=known), "link_id", limit)
     links = Link.objects.select_related("client", "campaign").in_bulk([pk for pk, _ in best])
     return [(links[pk], n) for pk, n in best if pk in links]
 
 
 def top_clients(period, limit=TOP, rolled_until=None, known=False):
     """[(client, humans)] with the most human clicks."""
-    plan = _plan(EVERYTHING, period, rolled_until, known=known)
+    plan = plan_of(EVERYTHING, period, rolled_until, known=known)
     counts = Counter()
     if plan.stats is not None:
         rows = plan.totals_by_day().values("client_id").annotate(n=Sum("humans"))
@@ -403,7 +194,7 @@ def top_clients(period, limit=TOP, rolled_until=None, known=False):
 
 def human_clicks_by_link(link_ids, period):
     """{link id: humans} for a page of links, in three queries at most."""
-    plan = _plan(EVERYTHING, period)
+    plan = plan_of(EVERYTHING, period)
     if plan.rolled is not None:
         plan.link_sums = plan.link_sums.filter(link_id__in=link_ids)
     if plan.raw is not None:
@@ -417,7 +208,7 @@ def annotate_human_clicks(links, period):
     Two correlated subqueries on indexes ((link, day) of the rollups, (link, timestamp) of
     the clicks) and no GROUP BY: PostgreSQL computes them per link without a big join.
     """
-    plan = _plan(EVERYTHING, period)
+    plan = plan_of(EVERYTHING, period)
     total = Value(0)
     if plan.rolled is not None:
         rolled = (
@@ -525,58 +316,3 @@ def report(scope, period):
     if not scope.link_id:
         result["top_links"] = top_links(scope, period, rolled_until=rolled_until, known=True)
     return result
-
-
-def cascade_counts(*, client=None, campaign=None, link=None):
-    """What a delete takes with it: links, campaigns and clicks (bots included)."""
-    if link is not None:
-        return {"clicks": Click.objects.filter(link=link).count()}
-    if campaign is not None:
-        # A campaign's links stay (without campaign), and so do their clicks.
-        return {"links": Link.objects.filter(campaign=campaign).count()}
-    return {
-        "campaigns": client.campaigns.count(),
-        "links": Link.objects.filter(client=client).count(),
-        "clicks": Click.objects.filter(link__client=client).count(),
-    }
-
-
-RAW_COLUMNS = (
-    "timestamp",
-    "link__short_code",
-    "is_bot",
-    "bot_reason",
-    "country",
-    "city",
-    "browser",
-    "os",
-    "device_type",
-    "referrer",
-    "ip_address",
-    "user_agent",
-)
-
-
-# The raw columns for people who may not see visitors' IP addresses (accounts.policy).
-RAW_COLUMNS_WITHOUT_IPS = tuple(c for c in RAW_COLUMNS if c != "ip_address")
-
-
-def raw_clicks_csv(scope, period, block_size=64 * 1024, columns=RAW_COLUMNS):
-    """The raw clicks of a scope and period as CSV bytes (no header), oldest first, in
-    blocks of about `block_size`, written by PostgreSQL itself where it can (see
-    macondo.downloads.queryset_csv): flat memory for millions of rows."""
-    yield from queryset_csv(_raw_clicks(scope, period), columns, block_size)
-
-
-def raw_clicks(scope, period, chunk_size=5000):
-    """Raw click rows (tuples in RAW_COLUMNS order), oldest first, from a server-side
-    cursor: memory stays bounded however many rows the period holds."""
-    return _raw_clicks(scope, period).values_list(*RAW_COLUMNS).iterator(chunk_size=chunk_size)
-
-
-def _raw_clicks(scope, period):
-    return (
-        scope.clicks()
-        .filter(timestamp__gte=period.start, timestamp__lt=period.end)
-        .order_by("timestamp")
-    )

@@ -1,0 +1,149 @@
+"""Which clicks a figure covers (a scope and a period) and how a period is read.
+
+A period's complete days before the rollup watermark come from the rollups
+(`DailyLinkClicks`, `DailyClientStats`, `LinkWindowClicks`); partial days and everything
+after the watermark from raw clicks, so a click counts as soon as it is stored.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from analytics.models import (
+    Click,
+    DailyClientStats,
+    DailyLinkClicks,
+    LinkWindowClicks,
+    RollupWatermark,
+)
+
+HOURLY_MAX = timedelta(days=2)
+# Complete days before today in "last 7/30/90 days" (today itself is read raw): the
+# windows whose per-link sums rollup_clicks keeps in LinkWindowClicks.
+WINDOW_DAYS = (6, 29, 89)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which clicks a report covers: everything, or one client, campaign or link."""
+
+    client_id: object = None
+    campaign_id: object = None
+    link_id: object = None
+
+    def _filter(self, prefix):
+        if self.link_id:
+            return Q(**{f"{prefix}link_id": self.link_id})
+        if self.campaign_id:
+            return Q(**{f"{prefix}link__campaign_id": self.campaign_id})
+        if self.client_id:
+            return Q(**{f"{prefix}link__client_id": self.client_id})
+        return Q()
+
+    def clicks(self):
+        return Click.objects.filter(self._filter("")).order_by()
+
+    def rollups(self):
+        return DailyLinkClicks.objects.filter(self._filter("")).order_by()
+
+    def windows(self):
+        return LinkWindowClicks.objects.filter(self._filter("")).order_by()
+
+    def stats(self):
+        """Per-client daily stats answering this scope, or None (campaigns and links)."""
+        if self.link_id or self.campaign_id:
+            return None
+        stats = DailyClientStats.objects.order_by()
+        return stats.filter(client_id=self.client_id) if self.client_id else stats
+
+
+EVERYTHING = Scope()
+
+
+@dataclass(frozen=True)
+class Period:
+    """A half-open time range [start, end)."""
+
+    start: datetime
+    end: datetime
+
+    @property
+    def hourly(self):
+        return self.end - self.start <= HOURLY_MAX
+
+    def previous(self):
+        length = self.end - self.start
+        return Period(self.start - length, self.start)
+
+
+def day_start(day):
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def last_days(days, now=None):
+    """Today (so far) and the days-1 days before it: whole local days, rollup friendly."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    return Period(day_start(today - timedelta(days=days - 1)), now)
+
+
+def watermark():
+    row = RollupWatermark.objects.filter(pk=1).values_list("rolled_until", flat=True).first()
+    return row
+
+
+def _split(period, rolled_until):
+    """Cut a period into rollup days [first, last) and raw intervals for the rest."""
+    if period.hourly or rolled_until is None:
+        return [(period.start, period.end)], None
+    first = timezone.localdate(period.start)
+    if day_start(first) < period.start:
+        first += timedelta(days=1)
+    last = min(timezone.localdate(period.end), rolled_until)
+    if last <= first:
+        return [(period.start, period.end)], None
+    raw = []
+    if period.start < day_start(first):
+        raw.append((period.start, day_start(first)))
+    if day_start(last) < period.end:
+        raw.append((day_start(last), period.end))
+    return raw, (first, last)
+
+
+def _raw_q(intervals):
+    q = Q(pk__in=[])
+    for start, end in intervals:
+        q |= Q(timestamp__gte=start, timestamp__lt=end)
+    return q
+
+
+class Plan:
+    """One period's split between rollups and raw clicks, for one scope."""
+
+    def __init__(self, scope, period, rolled_until):
+        self.scope = scope
+        self.period = period
+        raw, days = _split(period, rolled_until)
+        self.raw = scope.clicks().filter(_raw_q(raw)) if raw else None
+        self.rolled = scope.rollups().filter(day__gte=days[0], day__lt=days[1]) if days else None
+        stats = scope.stats() if days else None
+        self.stats = stats.filter(day__gte=days[0], day__lt=days[1]) if stats is not None else None
+        # Per-link sums over whole rolled-up days: a kept window when one fits exactly.
+        self.link_sums = self.rolled
+        if days and days[1] == rolled_until and (days[1] - days[0]).days in WINDOW_DAYS:
+            self.link_sums = scope.windows().filter(
+                days=(days[1] - days[0]).days, until=rolled_until
+            )
+
+    def totals_by_day(self):
+        """Rolled-up rows (with day, humans, bots): client stats when they answer the scope."""
+        if self.stats is not None:
+            return self.stats.filter(dimension="total")
+        return self.rolled
+
+
+def plan_of(scope, period, rolled_until=None, *, known=False):
+    """The plan of a period: with the caller's `rolled_until` when `known`, else the stored watermark."""
+    return Plan(scope, period, rolled_until if known else watermark())
