@@ -31,7 +31,10 @@ def world(transactional_db):
         browser = DjangoClient()
         browser.force_login(user)
         cookies[who] = browser.cookies["sessionid"].value
-    return {"acme": acme, "bravo": bravo, "cookies": cookies}
+    from sharing.services import create_share
+
+    _share, protected = create_share(acme, password="open sesame", sections=["chart"])
+    return {"acme": acme, "bravo": bravo, "cookies": cookies, "protected": protected}
 
 
 @pytest.fixture
@@ -90,7 +93,9 @@ def test_an_editor_shares_a_report_and_a_visitor_opens_it(live_server, world, co
     assert visitor.get_by_text("Sign out").count() == 0
     assert visitor.csp_errors == []
 
-    staff.get_by_role("button", name="Revoke").click()
+    # Newest first: the link just made.
+    staff.get_by_role("button", name="Revoke").first.click()
+    staff.wait_for_load_state()
     assert visitor.goto(url).status == 410
 
 
@@ -111,4 +116,19 @@ def test_a_client_viewer_sees_their_client_only(live_server, world, contexts):
     assert "Poster" in page.inner_text("main")
     assert "Bravo secret" not in page.inner_text("main")
     assert page.goto(f"{live_server.url}/dashboard/clients/{bravo.pk}/").status == 404
+    assert page.csp_errors == []
+
+
+def test_a_visitor_opens_a_protected_report_with_its_password(live_server, world, contexts):
+    page = contexts()
+    page.goto(f"{live_server.url}/r/{world['protected']}")
+    page.get_by_label("Password").fill("wrong")
+    page.get_by_role("button", name="Open the report").click()
+    assert "not right" in page.inner_text("main")
+
+    # The form's POST passes CSRF (its Origin is kept) and the report opens.
+    page.get_by_label("Password").fill("open sesame")
+    page.get_by_role("button", name="Open the report").click()
+
+    assert page.get_by_text("Human clicks").count() >= 1
     assert page.csp_errors == []
