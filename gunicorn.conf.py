@@ -89,7 +89,7 @@ def post_worker_init(worker):
     if settings.CLICK_FLUSHER_THREAD:
         spool.start_flusher()
     # gunicorn logs "Booting worker" when it forks one; this line says it now serves. A USR2
-    # upgrade waits for one per new worker before stopping the old master (README).
+    # upgrade waits for one per new worker before stopping the old master (docs/operations.md).
     worker.log.info("Worker ready: %d links cached", cached)
 
 

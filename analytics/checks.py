@@ -12,7 +12,7 @@ def redis_for_shared_click_state(app_configs, **kwargs):
             "worker sees only its own clicks, so a flood spread over the workers passes for "
             "people), and link edits reach the redirect's cache only after "
             "LINK_CACHE_TTL_WITHOUT_SYNC.",
-            hint="Set REDIS_URL (see README, 'Bot verdicts' and 'Short links').",
+            hint="Set REDIS_URL (see docs/bot-verdicts.md and docs/redirect.md).",
             id="analytics.W001",
         )
     ]

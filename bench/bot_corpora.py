@@ -6,7 +6,8 @@
 
 Downloads each package with its ordinary client (pip, npm) into a temporary folder, reads
 the data it ships and writes one user agent per line, sorted and de-duplicated, so a
-regeneration shows up as a readable diff. Then run the bot tests (see README, "Bot verdicts").
+regeneration shows up as a readable diff. Then run the bot tests (docs/bot-verdicts.md,
+"Updating the lists").
 """
 
 import argparse

@@ -286,8 +286,7 @@ def main():
     server = start_server(env, port)
     workers = env["WEB_CONCURRENCY"]
     header = (
-        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, code of {ROOT.name} at "
-        f"{subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=ROOT, capture_output=True, text=True).stdout.strip() or '?'}; "
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; "
         f"gunicorn {workers} workers, Redis of its own, wrk 2 threads x {args.connections} "
         f"connections for {args.seconds} s; load average {os.getloadavg()[0]:.1f}"
     )

@@ -471,7 +471,7 @@ def reload(args, codes_file):
 
 
 def upgrade(args, codes_file):
-    """gunicorn's binary upgrade, the deploy that does not stall (README, gunicorn): USR2
+    """gunicorn's binary upgrade, the deploy that does not stall (docs/operations.md, gunicorn): USR2
     makes the master exec a new master (new code) whose workers boot while the old ones keep
     serving; once each new worker has logged "Worker ready", SIGTERM stops the old master
     and its workers gracefully."""

@@ -24,6 +24,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 
 import psycopg
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -220,11 +221,12 @@ class MacondoImporter:
             self._insert(
                 "users",
                 ("id", "password", "email", "name", "avatar_url", "created_at", "updated_at")
-                + ("is_active", "is_staff", "is_superuser"),
+                + ("is_active", "is_staff", "is_superuser", "role"),
                 ("uuid", "text", "text", "text", "text", "timestamptz", "timestamptz")
-                + ("boolean", "boolean", "boolean"),
-                # Active, but no admin rights: who administers is decided here, not imported.
-                [row + (True, False, False) for row in rows],
+                + ("boolean", "boolean", "boolean", "text"),
+                # Active, with the role of a new sign-in: who administers is decided here,
+                # not imported.
+                [row + (True, False, False, settings.DEFAULT_STAFF_ROLE) for row in rows],
             )
         self._progress("users")
 

@@ -1,9 +1,9 @@
 """The redirect's fast lane: a cached short link answered before Django's request cycle.
 
-`macondo.wsgi` wraps Django's WSGI application in `ShortLinkApplication`. On this 2-core
-machine Django's handler and middleware stack (request object, signals, sessions, CSRF,
-authentication, messages, axes, URL resolution, response object) cost more CPU per
-redirect than the redirect itself, and none of it applies to a visitor following a link.
+`macondo.wsgi` wraps Django's WSGI application in `ShortLinkApplication`. Django's handler
+and middleware stack (request object, signals, sessions, CSRF, authentication, messages,
+axes, URL resolution, response object) cost more CPU per redirect than the redirect itself,
+and none of it applies to a visitor following a link.
 
 The lane answers a request only when Django would answer it with the 302 and nothing else:
 - `GET` or `HEAD` of a path the URLconf routes to `links.redirect.follow` (read from the

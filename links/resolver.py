@@ -65,7 +65,7 @@ _lock = threading.Lock()
 _database_down_until = 0.0
 # Every active link's code (plus codes announced since), or None while unknown. A set of
 # str costs ~90 bytes per code (measured for 1,000,000 7-character codes: 89.6 MB, 34 of
-# them the table); see README, "Lookup cache", for why not a Bloom filter.
+# them the table); see docs/redirect.md, "Lookup cache", for why not a Bloom filter.
 _known = None
 _keeps_known = False  # this worker reads the set (gunicorn's post_worker_init: prime)
 _pending = set()  # codes announced while the set is being read

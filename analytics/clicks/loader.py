@@ -8,7 +8,7 @@ Click model, so they are written down once, there.
 
 It runs in the loader (the spool's flusher thread or `drain_clicks`), not in the redirect:
 measured with bench/click_cost, the redirect then costs what building a Visit and appending
-one line cost, whatever user agent the visitor has (README, "How clicks are recorded").
+one line cost, whatever user agent the visitor has (docs/redirect.md, "How clicks are recorded").
 """
 
 import logging

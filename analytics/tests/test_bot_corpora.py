@@ -13,7 +13,7 @@ DATA = Path(__file__).parent / "data"
 # crawlerdetect's device fixture holds a few clients that name no browser; we judge them bots
 # (ua:not-browser) on purpose: a click reaches us from a browser or an app's HTTP stack.
 NOT_BROWSERS_IN_DEVICE_SAMPLE = {"Hola cdn/1.31.214", "Space Bison/0.02 [fu] (Win67; X; SK)", "mobile"}  # fmt: skip
-# Written by hand, one class of the README's "Bot verdicts" each: every line is judged right.
+# Written by hand, one class of docs/bot-verdicts.md each: every line is judged right.
 HAND_WRITTEN_HUMANS = [
     "humans-devices.txt",
     "humans-electron.txt",

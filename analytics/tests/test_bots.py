@@ -277,7 +277,7 @@ def test_in_app_browsers_stay_human(user_agent):
     assert judge(Visit(user_agent=user_agent)) == Verdict(is_bot=False)
 
 
-# Each class below was judged wrongly before the structural rules (README, "Bot verdicts").
+# Each class below was judged wrongly before the structural rules (docs/bot-verdicts.md).
 ANDROID = "Mozilla/5.0 (Linux; Android 9; {}) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/90.0.4430.91 Mobile Safari/537.36"  # fmt: skip
 DEVICE_NAMES = {
     "Bot Tab": ANDROID.format("Bot Tab 7 Build/PPR1.180610.011"),

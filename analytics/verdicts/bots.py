@@ -4,7 +4,7 @@ Decided by the loader, for a batch of clicks at a time (`judge_batch`: the visit
 were sent, their networks, and the bursts among them and the clicks around them), and stored
 (`is_bot`, `bot_reason`, `bot_score`); reports read the stored verdict and never re-judge.
 `reclassify_clicks` and `classify_ua` use the same rules (`rejudge_stored`, `judge`). The
-README ("Bot verdicts") has the table of codes.
+docs/bot-verdicts.md has the table of codes.
 
 The rule: a click is a bot when any *decisive* signal fires (the user agent is empty,
 malformed or of a bot family; a HEAD request; a prefetch/preview request; a headless brand in

@@ -6,7 +6,7 @@ Detection rests on two maintained pattern lists installed as packages:
 `analytics.verdicts.ua_rules` layers structural rules over them (which part of the agent a pattern
 may read, an allow-list of browser and app tokens, rules for what the lists miss). Both lists
 are matched where a word begins (`PatternSet(at_word_start=True)`). Upgrading a package
-upgrades the lists (README, "Bot verdicts").
+upgrades the lists (docs/bot-verdicts.md).
 """
 
 import crawleruseragents

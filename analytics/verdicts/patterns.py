@@ -11,7 +11,7 @@ and expects lower-cased text, instead of using `re.IGNORECASE`, which is several
 
 With google-re2 installed (it is pinned), every pattern RE2 can read goes into one RE2
 alternation instead, matched in linear time: 11.8 + 6.0 µs against 64.1 + 95.4 µs for the
-two lists on a never-seen user agent of the test corpora (README). RE2 has no lookarounds or backreferences; the few patterns that use
+two lists on a never-seen user agent of the test corpora (docs/bot-verdicts.md). RE2 has no lookarounds or backreferences; the few patterns that use
 them (one today: crawlerdetect's `yandex(?!search)`) stay in the `re` expressions above.
 `analytics/tests/test_patterns.py` checks both engines give the same answers on the corpora.
 """

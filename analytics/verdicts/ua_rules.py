@@ -87,7 +87,7 @@ GOOGLE_AGENT = re.compile(
     r"\bgoogle-(?:[abd-rt-z]|c[a-gi-z]|s[a-jl-z]|t[a-qs-z])|googleweblight|google favicon|googleother|googleproducer"
     r"|googledocs|appengine-google|google web preview|\bgoogle \(\+https?:"
 )
-# Crawlers both maintained lists miss, each seen in the corpora (README, "Bot verdicts").
+# Crawlers both maintained lists miss, each seen in the corpora (docs/bot-verdicts.md).
 OWN_CRAWLERS = re.compile(r"\b(?:sparkler|squider|evaliant|dataprovider\.com|qwantify|abonti)\b")
 # A self-declared robot: a word ending in bot / crawler / spider / scraper, a URL, an e-mail.
 SELF_DECLARED = re.compile(
@@ -198,8 +198,8 @@ PLATFORM_NAMES = frozenset(
         "arm",
     ]
 )
-# Browser and in-app tokens that override substring hits of the lists (README, "Bot
-# verdicts", says why each is here). Matched against a product's lower-cased name.
+# Browser and in-app tokens that override substring hits of the lists (docs/bot-verdicts.md,
+# "The allow-list", says why each is here). Matched against a product's lower-cased name.
 BROWSER_TOKENS = re.compile(
     r"^(?:mozilla|applewebkit|gecko|version|mobile|safari|chrome|chromium|crios|firefox|fxios"
     r"|edg|edge|edga|edgios|opr|opt|opx|opios|samsungbrowser|ucbrowser|mqqbrowser|tbs"

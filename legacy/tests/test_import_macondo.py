@@ -296,6 +296,8 @@ def test_case_clashes_merge_into_the_existing_row_and_are_reported(source):
     output = run(source)
 
     assert User.objects.count() == 1
+    # Imported people get the role of a new sign-in, never admin rights.
+    assert User.objects.get().role == "editor" and not User.objects.get().is_superuser
     assert Link.objects.get().user_id == uuid.UUID(first)
     assert f"MERGED users {second} into {first}" in output
     assert sorted(Tag.objects.values_list("name", flat=True)) == ["Menu", "Summer"]

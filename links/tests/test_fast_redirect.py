@@ -264,7 +264,7 @@ def pricing(request):
     return HttpResponse("pricing page")
 
 
-# The app's URLconf with a page added before the short-link catch-all, as a later issue might.
+# The app's URLconf with a page added before the short-link catch-all, as a later change might.
 urlpatterns = [path("pricing", pricing), *macondo.urls.urlpatterns]
 
 

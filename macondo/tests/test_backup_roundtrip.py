@@ -1,4 +1,4 @@
-"""The README's dumpdata/loaddata backup restores every row and every metric."""
+"""The dumpdata/loaddata backup of docs/operations.md restores every row and every metric."""
 
 import pytest
 from django.core.management import call_command
@@ -13,7 +13,7 @@ from links.tests.factories import CampaignFactory, ClientFactory, LinkFactory, T
 # flush (TRUNCATE) needs real transactions: deferred foreign-key checks block it otherwise.
 pytestmark = pytest.mark.django_db(transaction=True)
 
-# The README's command, minus the file name.
+# The documented command, minus the file name.
 DUMP_ARGS = [
     "--natural-foreign",
     "--exclude=contenttypes",
@@ -78,7 +78,7 @@ def test_a_dumpdata_backup_loads_into_an_empty_database_with_identical_metrics(
     restored = Link.objects.values("short_code", "created_at", "original_url").get(
         short_code="Poster1"
     )
-    # Django's JSON serialiser keeps milliseconds (README: pg_dump is exact to the µs).
+    # Django's JSON serialiser keeps milliseconds (docs/operations.md: pg_dump is exact to the µs).
     poster["created_at"] = poster["created_at"].replace(
         microsecond=poster["created_at"].microsecond // 1000 * 1000
     )

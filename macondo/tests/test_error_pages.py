@@ -25,7 +25,7 @@ def browser():
 
 @pytest.fixture
 def colleague_browser(browser, db):
-    browser.force_login(UserFactory(email="staff@corp.example", is_staff=True))
+    browser.force_login(UserFactory(email="staff@corp.example", role="viewer"))
     return browser
 
 
@@ -161,8 +161,8 @@ def test_a_mistyped_dashboard_address_gets_the_dashboard_404_without_navigation_
 def test_a_colleague_without_permission_gets_the_dashboard_403_with_navigation(
     colleague_browser,
 ):
-    # Staff without model permissions: the admin refuses its link list.
-    response = colleague_browser.get("/admin/links/link/")
+    # A viewer: the page for a new link is refused.
+    response = colleague_browser.get("/dashboard/links/new/")
     assert response.status_code == 403
     html = response.content.decode()
     assert "<h1>You cannot open this page</h1>" in html

@@ -21,7 +21,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--explain",
             action="store_true",
-            help="append '<TAB>rule=<code><TAB>token=<text>' (README, 'Bot verdicts')",
+            help="append '<TAB>rule=<code><TAB>token=<text>' (docs/bot-verdicts.md)",
         )
 
     def handle(self, *args, **options):

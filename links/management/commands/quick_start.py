@@ -79,7 +79,7 @@ def banner():
     lines = [
         "",
         f"  Macondo runs on {url}/ (Django's development server; production",
-        '  runs gunicorn, README "gunicorn").',
+        "  runs gunicorn, docs/operations.md).",
         f"  Database: {database_description()}.",
         f"  Short links: {settings.SHORT_LINK_BASE_URL.rstrip('/')}/<code> (SHORT_LINK_BASE_URL).",
     ]
@@ -93,7 +93,7 @@ def banner():
     else:
         dashboard = reverse("analytics:overview")
         lines += [
-            '  Google sign-in is not configured (GOOGLE_CLIENT_ID, README "Signing in").',
+            "  Google sign-in is not configured (GOOGLE_CLIENT_ID, docs/sign-in.md).",
             "  Make a superuser once:",
             "      .venv/bin/python manage.py createsuperuser",
             "  then sign in with its email and password at",
