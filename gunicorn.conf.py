@@ -50,7 +50,7 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 
 # --- Click spool hooks: keep these together ------------------------------------
 # Each worker appends clicks to its own spool file; a flusher thread loads them into
-# PostgreSQL about once a second (analytics/clicks/spool.py). On a graceful stop or reload
+# PostgreSQL about once a second (analytics/clicks/spool/). On a graceful stop or reload
 # (SIGTERM, SIGHUP, max_requests) the exiting worker loads what it spooled; if PostgreSQL
 # is down then, the files stay and the next worker loads them.
 def _serves_django():
@@ -67,7 +67,7 @@ def post_worker_init(worker):
         return
     from django.conf import settings
 
-    from analytics.clicks import spool
+    from analytics.clicks.spool import flusher
 
     # Load the URLconf (and the user-agent parser's ~1,300 regexes) now, not in the first
     # visitor's redirect: after a reload every new worker would otherwise stall once.
@@ -87,7 +87,7 @@ def post_worker_init(worker):
     # (~0.1 s, on some visitor's request).
     gc.freeze()
     if settings.CLICK_FLUSHER_THREAD:
-        spool.start_flusher()
+        flusher.start_flusher()
     # gunicorn logs "Booting worker" when it forks one; this line says it now serves. A USR2
     # upgrade waits for one per new worker before stopping the old master (docs/operations.md).
     worker.log.info("Worker ready: %d links cached", cached)
@@ -96,6 +96,6 @@ def post_worker_init(worker):
 def worker_exit(server, worker):
     if not _serves_django():
         return
-    from analytics.clicks import spool
+    from analytics.clicks.spool import flusher
 
-    spool.shutdown(timeout=graceful_timeout / 2)
+    flusher.shutdown(timeout=graceful_timeout / 2)

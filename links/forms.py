@@ -1,7 +1,5 @@
 """Dashboard forms. Link writes go through links.services; these forms only parse input."""
 
-import uuid
-
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -9,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 
 from accounts import policy
+from macondo.uuids import parse_uuid
 
 from . import branding
 from .models import Campaign, Client, Link, Tag
@@ -188,7 +187,7 @@ class LinkFilterForm(forms.Form):
         # Offer only the chosen client's campaigns: thousands of options help nobody (and a
         # foreign campaign fails validation, as it should).
         data = self.data if self.is_bound else {}
-        client, campaign = _uuid(data.get("client")), _uuid(data.get("campaign"))
+        client, campaign = parse_uuid(data.get("client")), parse_uuid(data.get("campaign"))
         field = self.fields["campaign"]
         if client:
             field.queryset = field.queryset.filter(client_id=client)
@@ -204,13 +203,6 @@ class LinkFilterForm(forms.Form):
         if start and end and start > end:
             self.add_error("created_to", "The end date is before the start date.")
         return data
-
-
-def _uuid(value):
-    try:
-        return uuid.UUID(str(value)) if value else None
-    except ValueError:
-        return None
 
 
 class LinkImportForm(forms.Form):

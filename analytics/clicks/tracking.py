@@ -9,7 +9,8 @@ counted and reported by /health, and the visitor is redirected all the same.
 
 from dataclasses import replace
 
-from analytics.clicks import geo, loader, spool
+from analytics.clicks import geo, loader
+from analytics.clicks.spool import recording
 from analytics.clicks.visit import Visit
 
 
@@ -18,9 +19,9 @@ def record(environ, link_id):
     try:
         visit = Visit.from_environ(environ, link_id)
     except Exception as error:  # a bug: the visitor must not see it
-        spool.lost(error)
+        recording.lost(error)
         return
-    spool.append(visit)
+    recording.append(visit)
 
 
 _SAMPLE_VISIT = {

@@ -15,16 +15,19 @@ DATA = Path(__file__).parent / "data"
 NOT_BROWSERS_IN_DEVICE_SAMPLE = {"Hola cdn/1.31.214", "Space Bison/0.02 [fu] (Win67; X; SK)", "mobile"}  # fmt: skip
 # Written by hand, one class of docs/bot-verdicts.md each: every line is judged right.
 HAND_WRITTEN_HUMANS = [
+    "humans-app-stacks.txt",
     "humans-devices.txt",
     "humans-electron.txt",
     "humans-in-app.txt",
     "humans-latin1.txt",
+    "humans-legacy-browsers.txt",
     "humans-not-mozilla.txt",
     "humans-search-companies.txt",
 ]
 HAND_WRITTEN_BOTS = [
     "bots-google-special.txt",
     "bots-monitors.txt",
+    "bots-mozilla-only.txt",
     "bots-scanners.txt",
     "bots-self-named.txt",
     "bots-windows-services.txt",

@@ -24,6 +24,7 @@ a human verdict (so a human from a datacenter shows "net:datacenter" with is_bot
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.signals import setting_changed
@@ -57,7 +58,7 @@ NAVIGATION_HEADERS = (
 )
 # Chromium sends Sec-CH-UA on every secure request since version 89; its Android WebView
 # (in-app browsers: "; wv)" or "Version/4.0 Chrome/") and iOS Chrome (WebKit) do not.
-CHROMIUM_VERSION = re.compile(r"\bchrome/(\d+)")
+_DIGITS = re.compile(r"\d+")
 WEBVIEW = re.compile(r"; wv\)|version/4\.0 chrome/")
 CLIENT_HINTS_SINCE = 90
 MATCH_CHARS = 512
@@ -91,9 +92,9 @@ def _reason_max_length():
     return Click._meta.get_field("bot_reason").max_length
 
 
-@dataclass(frozen=True)
-class UserAgentFacts:
-    """Everything the verdict needs from the user-agent string, computed once per string."""
+class UserAgentFacts(NamedTuple):
+    """Everything the verdict needs from the user-agent string, computed once per string
+    (a named tuple: built for every never-seen agent, at a fifth of a frozen dataclass's cost)."""
 
     codes: tuple[str, ...]  # decisive ua:* codes
     claims_browser: bool
@@ -168,19 +169,32 @@ def _user_agent_facts(user_agent, malformed=None):
     if family:
         codes.append(f"ua:{family}")
     lower = user_agent.lower()
-    chromium = CHROMIUM_VERSION.search(lower)
     claims_browser = not family and lower.startswith("mozilla/5.0")
     return UserAgentFacts(
-        codes=tuple(codes),
-        claims_browser=claims_browser,
-        expects_client_hints=bool(
+        tuple(codes),
+        claims_browser,
+        bool(
             claims_browser
-            and chromium
-            and int(chromium.group(1)) >= CLIENT_HINTS_SINCE
+            and (_chromium_major(lower) or 0) >= CLIENT_HINTS_SINCE
             and not WEBVIEW.search(lower)
         ),
-        decision=decision,
+        decision,
     )
+
+
+def _chromium_major(lower):
+    """The major version of the first "chrome/<digits>" that starts a word, or None.
+
+    `str.find` rather than a `re` search for it: a pattern that begins with a word boundary
+    has no literal prefix for `re` to skip to, and costs a few µs on every browser.
+    """
+    at = lower.find("chrome/")
+    while at >= 0:
+        word_start = at == 0 or not (lower[at - 1].isalnum() or lower[at - 1] == "_")
+        if word_start and (digits := _DIGITS.match(lower, at + 7)):
+            return int(digits.group())
+        at = lower.find("chrome/", at + 1)
+    return None
 
 
 # Bounded: a flood of random user agents evicts old entries instead of growing the process.

@@ -117,9 +117,14 @@ class PatternSet:
         self._gate = _superset(in_re) if use_re2 and re2 is not None else None
         # Most text matches nothing: one RE2 call over both says so.
         self._either = None
+        # RE2 source matching wherever a pattern of the set may match (None: not in RE2):
+        # sets searched on the same text can share one screening call (`any_of`).
+        self.superset = "|".join(branches) if branches and not in_re else None
         if self._gate is not None and self._linear is not None:
             both = [f"(?:{p})" for p in (*branches, *in_re)]
             self._either = _superset([_LOOKAROUND.sub("", p) for p in both])
+            if self._either is not None:
+                self.superset = "|".join(f"(?:{_LOOKAROUND.sub('', p)})" for p in both)
 
     def search(self, text):
         if self._either is not None and not _search(self._either, text):
@@ -145,6 +150,34 @@ def _superset(patterns):
         return re2.compile(stripped, _re2_options())
     except re2.error:
         return None
+
+
+def any_of(sets):
+    """`screen(text)`: False when no set of `sets`, each given as (pattern set, reads lower
+    case?), can match `text` (the sets that read lower case then read `text.lower()`), in one
+    RE2 call; True when one may. None when RE2 cannot screen them all."""
+    if re2 is None or _match is None or any(patterns.superset is None for patterns, _ in sets):
+        return None
+    branches = [
+        f"(?i:{patterns.superset})" if lower else f"(?:{patterns.superset})"
+        for patterns, lower in sets
+    ]
+    options = re2.Options()
+    options.log_errors = False
+    options.never_capture = True
+    options.max_mem = 64 << 20  # both lists side by side
+    try:
+        expression = re2.compile("|".join(branches), options)
+    except re2.error:
+        return None
+
+    def screen(text):
+        # Case folding equals lower-casing first only in ASCII; other text is not screened.
+        if not text.isascii():
+            return True
+        return _match(expression, text.encode("ascii"))[0] >= 0
+
+    return screen
 
 
 class _Found:
@@ -270,6 +303,32 @@ class FastRegex:
 
 
 _match = _direct_match() if re2 is not None else None
+
+
+class ScreenSet:
+    """Several expressions searched in one pass: `hits(text)` is the set of the indexes of
+    those that match somewhere in `text` (RE2::Set on ASCII text). Without RE2, or on other
+    text, one `re` alternation of them all says whether any matches, and then every index
+    counts as a hit: the caller reads each rule itself, as it would without a screen."""
+
+    def __init__(self, patterns):
+        self.all = frozenset(range(len(patterns)))
+        self.union = FastRegex("|".join(f"(?:{p})" for p in patterns))
+        self._set = None
+        if re2 is not None:
+            try:
+                screen = re2.Set.SearchSet(_re2_options())
+                for pattern in patterns:
+                    screen.Add(pattern)
+                screen.Compile()
+                self._set = screen._set
+            except (re2.error, AttributeError):
+                self._set = None
+
+    def hits(self, text):
+        if self._set is not None and text.isascii():
+            return self._set.Match(text.encode("ascii")) or ()
+        return self.all if self.union.search(text) is not None else ()
 
 
 class PrintableFastRegex:

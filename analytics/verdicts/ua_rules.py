@@ -18,10 +18,10 @@ browser-shaped (no engine, no known client layout) is read whole.
 """
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
-from analytics.verdicts.patterns import FastRegex, PrintableFastRegex
+from analytics.verdicts.patterns import PrintableFastRegex, ScreenSet, any_of
 from analytics.verdicts.ua_tokens import Part, split
 
 # Reason families (stored as "ua:<family>") and the rules that give them, in order.
@@ -38,6 +38,7 @@ RULES = {
     "self-declared": "crawler",  # "…bot", "crawler", "spider", a URL or e-mail address
     "tool-name": "crawler",  # a product named like a tool ("CybaaAgent", "CMSLookup")
     "compatible-not-browser": "not-browser",  # "(compatible; Name/1.0)" and no browser
+    "mozilla-only": "not-browser",  # "Mozilla/5.0 Name/1.0": no platform comment, no browser
     "no-client": "not-browser",  # names no browser, engine, device or app stack
 }
 HUMAN_RULES = ("browser", "allow-list", "client")
@@ -52,6 +53,12 @@ SCANNER = re.compile(
     r"|burpcollaborator\.net|dnslog\.cn|ceye\.io|canarytokens\.com)"
     r"|[a-z0-9]scan(?:ner|s)?\b|\bscanner\b|\bonlyscans\b|\bsqlmap\b|\bnikto\b|\bnuclei\b"
     r"|\bzgrab\b|\bmasscan\b|\bnmap\b|acunetix|\bcensysinspect\b|\bodin;|netsparker|qualys"
+    # vulnerability scanners and attack-surface surveys by name
+    r"|detectify|\btenable|\bnessus|openvas|\bowasp\b|\bzap/|probely|hostedscan|pentest-tools"
+    r"|\binvicti|\barachni|\bw3af\b|\bwapiti|skipfish|dirbuster|gobuster|\bffuf\b|\bwfuzz"
+    r"|\bshodan|leakix|\bl9explore|\bl9tcpid|internet-measurement|stretchoid|\bbitsight"
+    r"|securityscorecard|\briskiq|\bupguard|immuniweb|hardenize|ssllabs|sucuri"
+    r"|palo ?alto networks|\bxpanse\b|\bintrigue\b|\bmodat\b"
 )
 HEADLESS = re.compile(
     r"headless|phantomjs|slimerjs|selenium|webdriver|puppeteer|playwright|htmlunit|jsdom"
@@ -74,6 +81,11 @@ MONITOR = re.compile(
     r"|gomezagent|\bptst\b|thousandeyes|dmbrowser|checkly|freshping|hetrix|monitis|alertsite"
     r"|\bzabbix\b|nodeping|sitescope|\boh dear\b|dynatrace/|\bprtg\b|monitor/|appinsights"
     r"|neustar wpm"
+    # health checks of load balancers and orchestrators, uptime and synthetic services
+    r"|uptrends|dotcom-monitor|\bapica|\brigor\b|sematext|heartbeat/|alertra|watchmouse"
+    r"|panopta|logicmonitor|appbeat|hyperping|cronitor|health-?checks?\b|healthchecker"
+    r"|montastic|host-tracker|updown\.io|blackbox.exporter|kube-probe|googlehc/"
+    r"|route ?53-health|\bnagios|check_http|\bicinga|newrelicpinger|appdynamics|datadog"
 )
 # Link-preview fetchers: the app fetches the page to draw a card, no person has clicked yet.
 PREVIEW = re.compile(
@@ -112,9 +124,9 @@ TOOL_NAME_WORD = re.compile(TOOL_NAME)
 # Every own rule that reads the agent's text, as one RE2 expression over the whole agent in
 # lower case: most browsers match none of them, and one call is cheaper than ten (each rule
 # reads a part of the agent, so this only tells which agents to read rule by rule).
-SCREEN = FastRegex(
-    "|".join(
-        f"(?:{pattern.pattern})"
+SCREEN = ScreenSet(
+    [
+        pattern.pattern
         for pattern in (
             SCANNER,
             HEADLESS,
@@ -124,12 +136,27 @@ SCREEN = FastRegex(
             GOOGLE_AGENT,
             OWN_CRAWLERS,
             SELF_DECLARED,
-            DOMAIN,
         )
-    )
-    + "|"
-    + TOOL_NAME.replace("$", "(?:$|[/\\s;,()])").replace("(?:^|", "(?:^|[\\s;,(]|")
+    ]
+    + [
+        # The identity joins fields with spaces: a domain or a tool's name after a comma or
+        # a bracket in the agent stands after a space there.
+        DOMAIN.pattern.replace("[\\s;(]", "[\\s;(,\\[]").replace("[\\s;)/]", "[\\s;)/,\\]]"),
+        TOOL_NAME.replace("$", "(?:$|[/\\s;,()\\[\\]])").replace("(?:^|", "(?:^|[\\s;,(\\[]|"),
+    ]
 )
+(
+    AT_SCANNER,
+    AT_HEADLESS,
+    AT_MONITOR,
+    AT_HTTP_CLIENT,
+    AT_PREVIEW,
+    AT_GOOGLE_AGENT,
+    AT_OWN_CRAWLERS,
+    AT_SELF_DECLARED,
+    AT_DOMAIN,
+    AT_TOOL_NAME,
+) = range(10)
 # The rules read rule by rule, in RE2 on printable ASCII (most of a bot's verdict cost in
 # `re`, the screen above having said that one of them fires).
 SCANNER, MONITOR, HTTP_CLIENT, PREVIEW, GOOGLE_AGENT, OWN_CRAWLERS, SELF_DECLARED, DOMAIN = (
@@ -154,6 +181,7 @@ COMPATIBLE_BROWSER = PrintableFastRegex(
         r"|elaine|\bbrew\b|\bbolt\b|dolfin|jasmine|myriad|novarra|up\.browser|symbian|windows"
         r"|linux|android|mac ?os|iphone|ipad|\bcpu\b|x11|bsd|sunos|palm|blackberry|tizen|kaios"
         r"|mobile|nokia|samsung|\blg\b|sony|ucweb|ucbrowser|browser|macintosh|ppc|omniweb|icab"
+        r"|amiga|ibrowse|voyager|aweb|netpositive|beos|haiku|risc ?os|palm|xiino|hotjava"
     )
 )
 # Something a person's client names: an engine, a browser (incl. feature-phone and text
@@ -166,6 +194,13 @@ CLIENT_EVIDENCE = re.compile(
     r"|netcast|android|iphone|ipad|ipod|windows|linux|macintosh|mac os|x11|cros|freebsd"
     r"|kaios|j2me|docomo|kddi|vodafone|semc|wap|maui|^links \(|elinks|w3m|lynx|dillo"
     r"|netsurf|konqueror|midori|epiphany|ce-html|mosaic|sunos|unix|electron/|win32|^[a-z]+-[a-z0-9-]+/[\w.]+ "
+    # platforms of browsers older than "Mozilla/" everywhere (Amiga, Palm, BeOS, RISC OS,
+    # handheld consoles) and the browsers made for them, Opera's own token, W3C's Amaya
+    r"|amiga|palmos|palmsource|\bpalm\b|beos|haiku|risc ?os|nintendo|playstation|\bpsp\b"
+    r"|hotjava|ibrowse|voyager|aweb|netpositive|xiino|palmscape|bunjalloo|oregano|fresco"
+    r"|^opr/|amaya|arena/|cronet/"
+    # an in-app agent that is only its app's section (Facebook's "[FBAN/FB4A;FBAV/…]")
+    r"|^\[(?:fban|fb_iab)/"
 )
 # A comment field that names software rather than a device: "Name/1.2", a URL, an address.
 SOFTWARE_FIELD = re.compile(
@@ -232,16 +267,21 @@ ALLOW_TOKENS = re.compile(
     r"|franz|lark|larklocale|steam|superhuman|qtwebengine|thunderbird|fluid|fluidapp"
     # browsers' own library tokens that a list takes for a crawler's (Lynx's libwww-FM), and
     # tokens browser add-ons and toolbars write into the agent
-    r"|libwww-fm|peoplepal|synapseworkstation[\w.]*|qqdownload|ant\.com|toolbar|stumbleupon"
+    r"|libwww-fm|libwww|peoplepal|synapseworkstation[\w.]*|qqdownload|ant\.com|toolbar|stumbleupon"
     r"|web\.de|google-tr-\d+"
+    # Chromium's network stack inside apps ("Cronet/88.0…" in the Google app's comment)
+    r"|cronet"
+    # search companies' apps named by their package id ("ru.yandex.searchplugin/…")
+    r"|(?:ru|com)\.yandex\.[\w.-]+|com\.google\.android\.[\w.-]+"
     r")$"
 )
 # Bracket sections of in-app browsers: Facebook's [FBAN/…], [FB_IAB/…], [Pinterest/iOS].
 ALLOW_BRACKET = re.compile(r"^(?:fban|fb_iab|fbav|fb4a|pinterest|linkedinapp)\b", re.I)
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+# Named tuples, not frozen dataclasses: one is built per never-seen agent, and a frozen
+# dataclass's __init__ costs ~1.5 µs (object.__setattr__ per field), a tuple's a fifth of it.
+class Decision(NamedTuple):
     family: str | None  # "crawler", "preview", … (stored as "ua:<family>"); None: human
     rule: str  # a code of RULES or HUMAN_RULES
     token: str  # the text that decided
@@ -257,14 +297,26 @@ def _name(word):
 
 # Clients whose agent does not start with "Mozilla/" but has the same layout: text browsers,
 # Android's HTTP stack (its comment names the phone), feature-phone browsers.
+# Matched at the start (one `match`), the rest read anywhere (an RE2 search): one `re`
+# expression with both scans every position of the agent for the anchored branches too.
 OTHER_CLIENTS = re.compile(
-    r"^(?:opera|lynx|links|elinks|w3m|emacs-w3m|dillo|netsurf|konqueror|midori|dalvik|ucweb"
-    r"|hbbtv)[/ (]|profile/midp|configuration/cldc"
+    r"(?:opera|lynx|links|elinks|w3m|emacs-w3m|dillo|netsurf|konqueror|midori|dalvik|ucweb"
+    r"|hbbtv|[\w-]*mosaic|amaya|arena)[/ (]"
+    # an app's own HTTP stack, named by its package id, its comment the phone's platform
+    # ("com.google.android.apps.searchlite/3.51 (Linux; U; Android 10; …; Cronet/88.0)")
+    r"|(?:com|org|net|ru|jp|cn|tv|io|me|de)\.[\w.-]+/[\w.-]+ \((?:linux; u; android|iphone|ipad"
+    r"|ios)"
+)
+OTHER_CLIENTS_ANYWHERE = PrintableFastRegex(
+    re.compile(r"profile/midp|configuration/cldc|\bcronet/\d")
 )
 # Browsers that describe themselves in a "compatible;" comment: old IE, feature phones.
 COMPATIBLE_BROWSER_NAME = re.compile(
     r"^(?:msie|konqueror|opera|iemobile|teleca|obigo|polaris|netfront|openwave|blazer"
     r"|avantgo|elaine|dolfin|jasmine|myriad|novarra|up\.browser|icab|omniweb|ucweb|ucbrowser)\b"
+)
+COMPATIBLE_BROWSER_ANYWHERE = PrintableFastRegex(
+    re.compile(COMPATIBLE_BROWSER_NAME.pattern.replace("^(?:", "(?:", 1))
 )
 # A platform comment that names a phone, tablet, TV or console: its other fields are the
 # device's model and build, its carrier, its language.
@@ -277,22 +329,64 @@ DEVICE_PLATFORM = PrintableFastRegex(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Identity:
+class Identity(NamedTuple):
     text: str  # what the rules read
     named: str  # `text` less a desktop platform comment's fields, where IE showed its ISP
     app: str  # the last allow-listed app token left out of both, if any
     browser: str  # the most specific browser token, if any
     browser_shaped: bool
-    parts: tuple  # the agent split (ua_tokens.split)
+    parts: tuple | None  # the agent split (ua_tokens.split); None: not needed, not split
+
+
+# The layout most browsers send: a platform comment, WebKit or Gecko, then only browser
+# tokens. Its identity is built from the cached platform comment and the tokens without
+# splitting the agent (the same Identity as the general path, at a fraction of the cost).
+COMMON_SHAPE = re.compile(
+    r"Mozilla/5\.0 \(([^()\[\]]+)\) "
+    r"(AppleWebKit/[\d.]+\+? \(KHTML, like Gecko\)|Gecko/[\d.]+)"
+    r"((?: (?:Version|Chrome|CriOS|FxiOS|Firefox|Edg|EdgA|EdgiOS|OPR|Safari|Mobile"
+    r"|SamsungBrowser)/[\w.]+| Mobile)*)"
+)
+
+
+# The browser of a common-shape agent: its last token other than Version, Mobile, Safari.
+_COMMON_BROWSER = re.compile(
+    r".* ((?:Chrome|CriOS|FxiOS|Firefox|Edg|EdgA|EdgiOS|OPR|SamsungBrowser)/[\w.]+)"
+)
+
+
+def _common_identity(found):
+    platform, engine, tail = found.groups()
+    text, named = _platform_prefix(platform)
+    engine = engine.split(" ", 1)[0]
+    if browser := _COMMON_BROWSER.match(tail):
+        browser = browser.group(1)
+    else:
+        browser = tail.rsplit(" ", 1)[-1] or engine
+    rest = f" {engine}{tail}"
+    return Identity(text + rest, named + rest, "", browser, True, None)
+
+
+@lru_cache(maxsize=4096)
+def _platform_prefix(platform):
+    """The identity text and named text of "Mozilla/5.0 (<platform>)", the first comment."""
+    units, named = _comment_units(platform, "software", True)
+    return " ".join(("Mozilla/5.0", *units)), " ".join(("Mozilla/5.0", *named))
 
 
 def identity(user_agent):
     """The text of a user agent that names its software (module docstring)."""
+    if found := COMMON_SHAPE.fullmatch(user_agent):
+        return _common_identity(found)
     lower = user_agent.lower()
     parts = tuple(split(user_agent))
-    shaped = OTHER_CLIENTS.search(lower) or (
-        lower.startswith("mozilla/") and (ENGINE.search(lower) or _compatible_browser(parts))
+    shaped = (
+        OTHER_CLIENTS.match(lower)
+        or OTHER_CLIENTS_ANYWHERE.search(lower)
+        or (
+            lower.startswith("mozilla/")
+            and (ENGINE.search(lower) or _compatible_browser(parts, lower))
+        )
     )
     if not shaped:
         return Identity(user_agent, user_agent, "", "", False, parts)
@@ -321,6 +415,8 @@ def identity(user_agent):
         else:
             if previous is None:
                 owner = None
+            elif previous.name in DEVICE_PRODUCTS:
+                owner = "device"
             elif "/" not in previous.text or _product_kind(previous.text) == "allow":
                 owner = "app"
             else:
@@ -356,8 +452,9 @@ def _token_kind(name):
 def _comment_units(text, owner, platform):
     """(fields all rules read, those of them outside a desktop platform comment).
 
-    `owner`: None (no product before it), "app" (an app token or a bare word) or "software"
-    (any other product).
+    `owner`: None (no product before it), "app" (an app token or a bare word), "device" (a
+    TV standard's token: its comment lists vendor, model and firmware) or "software" (any
+    other product).
     """
     fields = Part("comment", text).fields
     if not fields:
@@ -375,16 +472,22 @@ def _comment_units(text, owner, platform):
         return extra, extra
     if owner == "software" and not platform and not lowered[0].startswith("edition "):
         # After a browser's token ("… Firefox/38.0 (IndeedBot 1.1)") or an unknown product
-        # ("Nikto/2.5.0 (Evasions:None)"): the comment names software.
-        return tuple(fields), tuple(fields)
+        # ("Nikto/2.5.0 (Evasions:None)"): the comment names software, less allow-listed
+        # add-ons ("Firefox/3.0 (WEB.DE)").
+        fields = tuple(f for f in fields if _token_kind(_name(f.split()[0])) != "allow")
+        return fields, fields
     # The platform comment, the comment of an app token or bare word ("Instagram
     # 406.0.0.58.159 Android (…; OPPO; CPH2557; …)"), Opera's "(Edition Campaign 34)":
     # only fields that name software are read. A desktop platform names no device: all its
     # fields are read ("Windows NT 6.1; Neustar WPM"); a phone's never are.
     software = tuple(
-        f for f in fields if SOFTWARE_FIELD.search(f) and _name(f) not in PLATFORM_NAMES
+        f
+        for f in fields
+        if SOFTWARE_FIELD.search(f)
+        and _name(f) not in PLATFORM_NAMES
+        and _token_kind(_name(f)) != "allow"
     )
-    if platform and not DEVICE_PLATFORM.search(text.lower()):
+    if platform and owner != "device" and not DEVICE_PLATFORM.search(text.lower()):
         # Less the allow-listed add-ons Internet Explorer listed there ("PeoplePal 6.2") and
         # Opera's distribution partner ("Edition Seznam").
         kept = tuple(
@@ -396,6 +499,8 @@ def _comment_units(text, owner, platform):
     return software, software
 
 
+# Products whose comment describes the device: HbbTV's "(<caps>;<vendor>;<model>;<sw>;…)".
+DEVICE_PRODUCTS = frozenset(["hbbtv", "ce-html", "smarttv", "smart-tv"])
 _ENGINE_WORDS = re.compile(r"\bkhtml\b|\blike gecko\b", re.IGNORECASE)
 
 
@@ -405,6 +510,8 @@ class Rules:
     def __init__(self, lists, own_rules=True):
         self.lists = lists  # (rule code, pattern set, reads lower case?) in order
         self.own_rules = own_rules
+        # Most agents match no list: one RE2 call over all of them says so.
+        self._any_list = any_of([(patterns, lower) for _, patterns, lower in lists])
 
     def family(self, user_agent):
         return self.decide(user_agent).family
@@ -412,38 +519,47 @@ class Rules:
     def decide(self, user_agent):
         lower = user_agent.lower()
         own = self.own_rules
-        suspect = own and SCREEN.search(lower) is not None
-        if suspect:
-            for rule, pattern in (
-                ("scanner", SCANNER),
-                ("headless", HEADLESS),
-                ("monitor", MONITOR),
-                ("http-client", HTTP_CLIENT),
+        # Which own rules can fire at all, in one pass (most browsers: none).
+        hits = SCREEN.hits(lower) if own else ()
+        if hits:
+            for at, rule, pattern in (
+                (AT_SCANNER, "scanner", SCANNER),
+                (AT_HEADLESS, "headless", HEADLESS),
+                (AT_MONITOR, "monitor", MONITOR),
+                (AT_HTTP_CLIENT, "http-client", HTTP_CLIENT),
             ):
-                if found := pattern.search(lower):
+                if at in hits and (found := pattern.search(lower)):
                     return Decision(rule, rule, found.group().strip(" /;("))
         agent = identity(user_agent)
         text = agent.text.lower()
-        if suspect:
-            if found := PREVIEW.search(text):
+        if hits:
+            if AT_PREVIEW in hits and (found := PREVIEW.search(text)):
                 return Decision("preview", "preview", found.group())
             # Not in a platform comment: Google's toolbar named itself there ("Google-TR-1").
-            if found := GOOGLE_AGENT.search(agent.named.lower()):
+            if AT_GOOGLE_AGENT in hits and (found := GOOGLE_AGENT.search(agent.named.lower())):
                 return Decision("crawler", "google-agent", found.group())
-        for rule, patterns, reads_lower in self.lists:
+        lists = self.lists
+        if self._any_list is not None and not self._any_list(agent.text):
+            lists = ()
+        for rule, patterns, reads_lower in lists:
             if found := patterns.search(text if reads_lower else agent.text):
                 return Decision("crawler", rule, found.group().strip(" ;,()[]"))
-        if suspect:
-            if found := OWN_CRAWLERS.search(text):
+        if hits:
+            if AT_OWN_CRAWLERS in hits and (found := OWN_CRAWLERS.search(text)):
                 return Decision("crawler", "own-list", found.group())
-            if found := SELF_DECLARED.search(text) or DOMAIN.search(agent.named.lower()):
+            if (AT_SELF_DECLARED in hits and (found := SELF_DECLARED.search(text))) or (
+                AT_DOMAIN in hits and (found := DOMAIN.search(agent.named.lower()))
+            ):
                 return Decision("crawler", "self-declared", found.group().strip(" ;()/"))
-            for word in text.replace(";", " ").split():
-                if TOOL_NAME_WORD.search(_name(word)):
-                    return Decision("crawler", "tool-name", word)
+            if AT_TOOL_NAME in hits:
+                for word in text.replace(";", " ").split():
+                    if TOOL_NAME_WORD.search(_name(word)):
+                        return Decision("crawler", "tool-name", word)
         if own:
-            if (found := _compatible_not_browser(agent.parts, lower)) is not None:
+            if (found := _compatible_not_browser(agent.parts, user_agent, lower)) is not None:
                 return Decision("not-browser", "compatible-not-browser", found)
+            if (found := _mozilla_only(agent.parts, lower)) is not None:
+                return Decision("not-browser", "mozilla-only", found)
             if not CLIENT_EVIDENCE.search(lower):
                 return Decision("not-browser", "no-client", user_agent.split(" ", 1)[0])
         if agent.app:
@@ -453,7 +569,9 @@ class Rules:
         return Decision(None, "client", user_agent.split(" ", 1)[0])
 
 
-def _compatible_browser(parts):
+def _compatible_browser(parts, lower):
+    if not COMPATIBLE_BROWSER_ANYWHERE.search(lower):
+        return False  # one search instead of reading every comment field
     return any(
         COMPATIBLE_BROWSER_NAME.match(field.lower())
         for part in parts
@@ -462,10 +580,23 @@ def _compatible_browser(parts):
     )
 
 
-def _compatible_not_browser(parts, lower):
+def _mozilla_only(parts, lower):
+    """The first product after "Mozilla/x" when the agent is only "Mozilla/x" and products of
+    its own: every browser, old and new, writes a platform comment after "Mozilla/"; a tool
+    that borrows the prefix often writes only its name ("Mozilla/5.0 FooFetch/1.0")."""
+    if parts is None or len(parts) < 2 or not lower.startswith("mozilla/"):
+        return None
+    if any(part.kind != "product" or _product_kind(part.text) for part in parts[1:]):
+        return None
+    return parts[1].text
+
+
+def _compatible_not_browser(parts, user_agent, lower):
     """The name in "Mozilla/5.0 (compatible; Name/1.0)" when nothing else names a browser."""
     if "compatible" not in lower or ENGINE.search(lower):
         return None
+    if parts is None:
+        parts = split(user_agent)
     for part in parts:
         if part.kind != "comment":
             continue

@@ -21,7 +21,7 @@ from links.models import Link, Tag
 from .. import access, answers, idempotency, pagination
 from ..auth import LINKS_READ, LINKS_WRITE
 from ..problems import field_errors, form_invalid, invalid, null_refused
-from ..schemas import BulkIn, BulkOut, LinkIn, LinkList, LinkOut, LinkPatch
+from ..schemas.links import BulkIn, BulkOut, LinkIn, LinkList, LinkOut, LinkPatch
 
 router = Router(tags=["Links"])
 

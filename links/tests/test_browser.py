@@ -7,7 +7,7 @@ import time
 import pytest
 
 from accounts.models import User
-from analytics.clicks import spool
+from analytics.clicks.spool import flusher
 
 DESKTOP_CHROME = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -77,7 +77,7 @@ def test_staff_create_a_tagged_link_and_see_its_click(live_server, browser_page)
 
     # The click travels as in production: spooled by the redirect, loaded by the flusher
     # thread a few seconds later (the test settings turn that thread off by default).
-    spool.start_flusher()
+    flusher.start_flusher()
     try:
         response = page.request.get(short_url, max_redirects=0)
         assert response.status == 302
@@ -90,4 +90,4 @@ def test_staff_create_a_tagged_link_and_see_its_click(live_server, browser_page)
             time.sleep(0.5)
         assert figure(page, "Human clicks") + figure(page, "Bot clicks") == 1
     finally:
-        spool.shutdown()
+        flusher.shutdown()
