@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef
 from accounts import policy
 from macondo.uuids import parse_uuid
 
-from . import utm
+from . import branding, utm
 from .models import Campaign, Client, Link, Tag
 from .names import is_name_clash
 
@@ -105,6 +105,29 @@ class ClientForm(forms.ModelForm):
     class Meta:
         model = Client
         fields = ["name"]
+
+
+class ClientBrandingForm(forms.ModelForm):
+    """The client's logo and accent colour (links/branding.py checks both)."""
+
+    accent_color = forms.CharField(
+        label="Accent colour",
+        required=False,
+        max_length=7,
+        widget=forms.TextInput(attrs={"placeholder": "#0b6e4f", "size": 8}),
+        help_text="A hex colour such as #0b6e4f, for the client's portal and shared report "
+        "pages; text on it is made dark or white, whichever reads better. Empty: the app's.",
+    )
+
+    class Meta:
+        model = Client
+        fields = ["logo", "accent_color"]
+        widgets = {
+            "logo": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"})
+        }
+
+    def clean_accent_color(self):
+        return branding.normalize_accent(self.cleaned_data.get("accent_color"))
 
 
 class CampaignForm(forms.ModelForm):

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 
+from . import branding
 from .destinations import normalize_destination
 from .names import name_key, normalize_name
 from .querystrings import SCAN_MARKER
@@ -95,6 +96,28 @@ class Client(NamedModel):
     """A customer of the agency. Table `clients`; names unique by the names rule."""
 
     name = models.CharField(max_length=200)
+    # Branding of the client's portal, shared report pages and reports (links/branding.py).
+    logo = models.FileField(
+        upload_to=branding.logo_path,
+        blank=True,
+        default="",
+        db_default="",
+        max_length=300,
+        validators=[branding.validate_logo],
+        help_text="PNG, JPEG or WebP; shown in the header of the portal and shared pages.",
+    )
+    accent_color = models.CharField(
+        "accent colour",
+        max_length=7,
+        blank=True,
+        default="",
+        db_default="",
+        validators=[branding.validate_accent],
+        help_text="A hex colour such as #0b6e4f; empty: the app's own green.",
+    )
+    # Exact email domains whose Google sign-ins are admitted as this client's viewers
+    # (portal/admission.py); stored lower-case.
+    portal_domains = models.JSONField(default=list, db_default=[], blank=True)
 
     objects = ClientQuerySet.as_manager()
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import bulk, links, organisation, share, utm
+from .views import branding, bulk, links, organisation, share, utm
 
 app_name = "links"
 
@@ -22,6 +22,9 @@ urlpatterns = [
     path("clients/<uuid:pk>/utm-rules/", utm.client_utm_rules, name="client-utm-rules"),
     path("links/utm-rules/breaking/", utm.utm_breaking_links, name="utm-breaking"),
     path("clients/<uuid:pk>/delete/", organisation.client_delete, name="client-delete"),
+    path("clients/<uuid:pk>/branding/", branding.client_branding, name="client-branding"),
+    path("clients/<uuid:pk>/logo", branding.client_logo, name="client-logo"),
+    path("clients/<uuid:pk>/theme.css", branding.client_theme, name="client-theme"),
     path("campaigns/", organisation.campaign_list, name="campaigns"),
     path("campaigns/new/", organisation.campaign_create, name="campaign-create"),
     path("campaigns/<uuid:pk>/rename/", organisation.campaign_rename, name="campaign-rename"),

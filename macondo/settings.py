@@ -125,6 +125,8 @@ INSTALLED_APPS = [
     "analytics",
     "legacy",
     "api",
+    "sharing",
+    "portal",
     # django-ninja's templates and static files: the API reference page (Swagger UI) is
     # served from our own origin, no CDN.
     "ninja",
@@ -339,6 +341,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.permissions",
+                "portal.context_processors.portal",
             ],
         },
     },
@@ -361,6 +364,18 @@ STORAGES = {
         )
     },
 }
+# Uploaded files (client logos) go through Django's storage API; this is where the default
+# file-system storage keeps them. They are served by views (links/branding.py), never from
+# a public media URL.
+MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+CLIENT_LOGO_MAX_BYTES = env.int("CLIENT_LOGO_MAX_BYTES", default=512 * 1024)
+
+# --- Shared report links (sharing/; docs/portal-and-sharing.md) ------------------------------
+# Wrong passwords a share link accepts per window before it refuses every attempt until the
+# window ends.
+SHARE_PASSWORD_ATTEMPTS = env.int("SHARE_PASSWORD_ATTEMPTS", default=5)
+SHARE_PASSWORD_WINDOW_MINUTES = env.int("SHARE_PASSWORD_WINDOW_MINUTES", default=15)
+
 # --- Short links: the fast lane and the lookup cache -----------------------------------------
 # Cached short links are answered in WSGI, before Django's middleware (links.fast_redirect);
 # off: every redirect goes through the whole stack (for comparison, or if in doubt).

@@ -19,8 +19,12 @@ urlpatterns = [
     path("dashboard/", include("webhooks.urls")),
     path("dashboard/", include("api.dashboard_urls")),
     path("dashboard/", include("accounts.urls")),
+    path("dashboard/", include("sharing.dashboard_urls")),
     # The public API (docs/api.md): keys, not sessions.
     path("", include("api.urls")),
+    # Shared report pages, public, on the short-link domain: `/r/<token>` has a slash, so it
+    # is never a short code (`/<code>` below, where a code "r" would still be `/r`).
+    path("r/", include("sharing.urls")),
     # Short links: keep this LAST, after every app route.
     path("<str:code>", redirect.follow, name="follow_link"),
 ]

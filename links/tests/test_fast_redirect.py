@@ -299,3 +299,14 @@ def test_with_a_route_it_cannot_read_the_lane_stays_closed(link):
     answer = wsgi("/Promo24")
     assert (answer.status, answer.by_django) == (302, True)
     assert wsgi("/pricing").body == b"pricing page"
+
+
+def test_a_shared_report_path_goes_to_django_and_short_links_stay_in_the_lane(link):
+    from sharing.services import create_share
+
+    _share, token = create_share(link.client)
+
+    shared = wsgi(f"/r/{token}")
+    assert shared.by_django and shared.status == 200
+    assert b"Human clicks" in shared.body
+    assert not wsgi("/Promo24").by_django

@@ -9,7 +9,7 @@ from macondo.db_rules import set_on_delete
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('links', '0004_names_unique_regardless_of_case'),
+        ('links', '0005_client_branding_and_portal_domains'),
     ]
 
     operations = [
