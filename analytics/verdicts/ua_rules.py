@@ -374,9 +374,12 @@ def _platform_prefix(platform):
     return " ".join(("Mozilla/5.0", *units)), " ".join(("Mozilla/5.0", *named))
 
 
-def identity(user_agent):
-    """The text of a user agent that names its software (module docstring)."""
-    if found := COMMON_SHAPE.fullmatch(user_agent):
+def identity(user_agent, fast_path=True):
+    """The text of a user agent that names its software (module docstring).
+
+    `fast_path=False` reads a common-shape agent the general way too (the tests compare both).
+    """
+    if fast_path and (found := COMMON_SHAPE.fullmatch(user_agent)):
         return _common_identity(found)
     lower = user_agent.lower()
     parts = tuple(split(user_agent))
@@ -507,9 +510,10 @@ _ENGINE_WORDS = re.compile(r"\bkhtml\b|\blike gecko\b", re.IGNORECASE)
 class Rules:
     """The rules over chosen pattern sources; the bench builds one per source."""
 
-    def __init__(self, lists, own_rules=True):
+    def __init__(self, lists, own_rules=True, fast_path=True):
         self.lists = lists  # (rule code, pattern set, reads lower case?) in order
         self.own_rules = own_rules
+        self.fast_path = fast_path  # False: every agent through the general path (tests)
         # Most agents match no list: one RE2 call over all of them says so.
         self._any_list = any_of([(patterns, lower) for _, patterns, lower in lists])
 
@@ -530,7 +534,7 @@ class Rules:
             ):
                 if at in hits and (found := pattern.search(lower)):
                     return Decision(rule, rule, found.group().strip(" /;("))
-        agent = identity(user_agent)
+        agent = identity(user_agent, self.fast_path)
         text = agent.text.lower()
         if hits:
             if AT_PREVIEW in hits and (found := PREVIEW.search(text)):
