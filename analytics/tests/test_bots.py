@@ -269,6 +269,13 @@ IN_APP_BROWSERS = {
     "Telegram": WEBVIEW + " Telegram-Android/10.12.0 (Samsung SM-A546B; Android 14; SDK 34; AVERAGE)",
     "WhatsApp": IPHONE_WEBVIEW + " WhatsApp/24.8.78 i",
     "Android WebView": WEBVIEW,
+    # The apps' own HTTP stacks: a word in them is no crawler's token ("cron" in Cronet), and
+    # WhatsApp's names its platform and device where its link-preview fetcher names neither.
+    "WhatsApp's HTTP stack (Android)": "WhatsApp/2.17.425 Android/7.0 Device/samsung-SM-G930F",
+    "WhatsApp's HTTP stack (iOS)": "WhatsApp/2.18.380 iOS/12.1 Device/Apple-iPhone_X",
+    "WhatsApp's HTTP stack, device like a bot": "WhatsApp/2.19.92 Android/9 Device/HTC-HTC_Butterfly",
+    "Snapchat's own Cronet build": "CronetSnapDevSheldon/1",
+    "Snapchat's stack on Cronet": "Snapchat 10.65.5.0 rv:3 (iPhone; iOS 14.4; Scale/3.00) Cronet",
 }  # fmt: skip
 
 

@@ -198,7 +198,7 @@ CLIENT_EVIDENCE = re.compile(
     # handheld consoles) and the browsers made for them, Opera's own token, W3C's Amaya
     r"|amiga|palmos|palmsource|\bpalm\b|beos|haiku|risc ?os|nintendo|playstation|\bpsp\b"
     r"|hotjava|ibrowse|voyager|aweb|netpositive|xiino|palmscape|bunjalloo|oregano|fresco"
-    r"|^opr/|amaya|arena/|cronet/"
+    r"|^opr/|amaya|arena/|\bcronet"
     # an in-app agent that is only its app's section (Facebook's "[FBAN/FB4A;FBAV/…]")
     r"|^\[(?:fban|fb_iab)/"
 )
@@ -270,7 +270,7 @@ ALLOW_TOKENS = re.compile(
     r"|libwww-fm|libwww|peoplepal|synapseworkstation[\w.]*|qqdownload|ant\.com|toolbar|stumbleupon"
     r"|web\.de|google-tr-\d+"
     # Chromium's network stack inside apps ("Cronet/88.0…" in the Google app's comment)
-    r"|cronet"
+    r"|cronet\w*"
     # search companies' apps named by their package id ("ru.yandex.searchplugin/…")
     r"|(?:ru|com)\.yandex\.[\w.-]+|com\.google\.android\.[\w.-]+"
     r")$"
@@ -306,9 +306,14 @@ OTHER_CLIENTS = re.compile(
     # ("com.google.android.apps.searchlite/3.51 (Linux; U; Android 10; …; Cronet/88.0)")
     r"|(?:com|org|net|ru|jp|cn|tv|io|me|de)\.[\w.-]+/[\w.-]+ \((?:linux; u; android|iphone|ipad"
     r"|ios)"
+    # WhatsApp's own HTTP stack names the platform and the device ("WhatsApp/2.17.425
+    # Android/7.0 Device/samsung-SM-G930F"); its link-preview fetcher writes only its version
+    # and a platform letter ("WhatsApp/2.23.20.0 A"), and stays a preview.
+    r"|whatsapp[\w-]*/[\d.]+ (?:android|ios|iphone_os|iphone os)/"
 )
 OTHER_CLIENTS_ANYWHERE = PrintableFastRegex(
-    re.compile(r"profile/midp|configuration/cldc|\bcronet/\d")
+    # Chromium's network stack, also as an app's own build of it ("CronetSnapDevSheldon/1")
+    re.compile(r"profile/midp|configuration/cldc|\bcronet(?:[a-z]*/\d|\b)")
 )
 # Browsers that describe themselves in a "compatible;" comment: old IE, feature phones.
 COMPATIBLE_BROWSER_NAME = re.compile(
@@ -399,6 +404,8 @@ def identity(user_agent, fast_path=True):
     platform_seen = False  # the first product's first comment is the platform comment
     for part in parts:
         if part.kind == "product":
+            if part.name == "device":
+                continue  # "Device/samsung-SM-G930F" of an app's HTTP stack: a model name
             kind = _product_kind(part.text)
             if kind == "allow":
                 apps.append(part.text)
