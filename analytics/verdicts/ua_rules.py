@@ -59,6 +59,8 @@ SCANNER = re.compile(
     r"|\bshodan|leakix|\bl9explore|\bl9tcpid|internet-measurement|stretchoid|\bbitsight"
     r"|securityscorecard|\briskiq|\bupguard|immuniweb|hardenize|ssllabs|sucuri"
     r"|palo ?alto networks|\bxpanse\b|\bintrigue\b|\bmodat\b"
+    # malware and certificate checks of a site: security vendors' fetchers
+    r"|\bquttera|virustotal|wordfence|\bsectigo\b"
 )
 HEADLESS = re.compile(
     r"headless|phantomjs|slimerjs|selenium|webdriver|puppeteer|playwright|htmlunit|jsdom"
@@ -86,6 +88,8 @@ MONITOR = re.compile(
     r"|panopta|logicmonitor|appbeat|hyperping|cronitor|health-?checks?\b|healthchecker"
     r"|montastic|host-tracker|updown\.io|blackbox.exporter|kube-probe|googlehc/"
     r"|route ?53-health|\bnagios|check_http|\bicinga|newrelicpinger|appdynamics|datadog"
+    # page-speed and uptime services that append their name to a browser's agent
+    r"|speedcurve|pulsetic|internetvista|\bwormly|contentking"
 )
 # Link-preview fetchers: the app fetches the page to draw a card, no person has clicked yet.
 PREVIEW = re.compile(
@@ -100,7 +104,9 @@ GOOGLE_AGENT = re.compile(
     r"|googledocs|appengine-google|google web preview|\bgoogle \(\+https?:"
 )
 # Crawlers both maintained lists miss, each seen in the corpora (docs/bot-verdicts.md).
-OWN_CRAWLERS = re.compile(r"\b(?:sparkler|squider|evaliant|dataprovider\.com|qwantify|abonti)\b")
+OWN_CRAWLERS = re.compile(
+    r"\b(?:sparkler|squider|evaliant|dataprovider\.com|qwantify|abonti|seoptimer|woorank)\b"
+)
 # A self-declared robot: a word ending in bot / crawler / spider / scraper, a URL, an e-mail.
 SELF_DECLARED = re.compile(
     r"(?:bot|crawler|spider|scraper)\b|\+https?://|[a-z0-9._-]+@[a-z0-9-]+\.[a-z]{2,}"
@@ -596,6 +602,15 @@ def _mozilla_only(parts, lower):
     its own: every browser, old and new, writes a platform comment after "Mozilla/"; a tool
     that borrows the prefix often writes only its name ("Mozilla/5.0 FooFetch/1.0")."""
     if parts is None or len(parts) < 2 or not lower.startswith("mozilla/"):
+        return None
+    if len(parts) == 2 and parts[1].kind == "comment":
+        # "Mozilla/5.0 (LeadRadar/2.1)": the one comment names a tool, not a platform; a
+        # browser's names its system or device, even cut short ("Mozilla/5.0 (PlayStation)").
+        fields = parts[1].fields
+        if len(fields) == 1 and not (
+            CLIENT_EVIDENCE.search(fields[0].lower()) or DEVICE_PLATFORM.search(fields[0].lower())
+        ):
+            return fields[0]
         return None
     if any(part.kind != "product" or _product_kind(part.text) for part in parts[1:]):
         return None
