@@ -346,7 +346,7 @@ class Identity(NamedTuple):
     app: str  # the last allow-listed app token left out of both, if any
     browser: str  # the most specific browser token, if any
     browser_shaped: bool
-    parts: tuple | None  # the agent split (ua_tokens.split); None: not needed, not split
+    parts: tuple | None  # the agent split (ua_tokens.split); None: not split (yet)
 
 
 # The layout most browsers send: a platform comment, WebKit or Gecko, then only browser
@@ -393,17 +393,17 @@ def identity(user_agent, fast_path=True):
     if fast_path and (found := COMMON_SHAPE.fullmatch(user_agent)):
         return _common_identity(found)
     lower = user_agent.lower()
-    parts = tuple(split(user_agent))
-    shaped = (
-        OTHER_CLIENTS.match(lower)
-        or OTHER_CLIENTS_ANYWHERE.search(lower)
-        or (
-            lower.startswith("mozilla/")
-            and (ENGINE.search(lower) or _compatible_browser(parts, lower))
-        )
-    )
+    parts = None  # split only when needed: most bots are decided from the whole text
+    shaped = OTHER_CLIENTS.match(lower) or OTHER_CLIENTS_ANYWHERE.search(lower)
+    if not shaped and lower.startswith("mozilla/"):
+        shaped = ENGINE.search(lower)
+        if not shaped and COMPATIBLE_BROWSER_ANYWHERE.search(lower):
+            parts = tuple(split(user_agent))
+            shaped = _compatible_browser(parts, lower)
     if not shaped:
         return Identity(user_agent, user_agent, "", "", False, parts)
+    if parts is None:
+        parts = tuple(split(user_agent))
     units, named, apps, browsers = [], [], [], []
     previous = None  # the product before a comment: whose comment it is
     first = True  # the product is the agent's first
@@ -556,10 +556,15 @@ class Rules:
             if AT_GOOGLE_AGENT in hits and (found := GOOGLE_AGENT.search(agent.named.lower())):
                 return Decision("crawler", "google-agent", found.group())
         lists = self.lists
-        if self._any_list is not None and not self._any_list(agent.text):
-            lists = ()
+        screened = False
+        if AT_SELF_DECLARED in hits:
+            pass  # a self-declared robot: a list most often names it, no screen first
+        elif self._any_list is not None:
+            if not self._any_list(agent.text):
+                lists = ()
+            screened = True
         for rule, patterns, reads_lower in lists:
-            if found := patterns.search(text if reads_lower else agent.text):
+            if found := patterns.search(text if reads_lower else agent.text, screened):
                 return Decision("crawler", rule, found.group().strip(" ;,()[]"))
         if hits:
             if AT_OWN_CRAWLERS in hits and (found := OWN_CRAWLERS.search(text)):
@@ -573,9 +578,12 @@ class Rules:
                     if TOOL_NAME_WORD.search(_name(word)):
                         return Decision("crawler", "tool-name", word)
         if own:
-            if (found := _compatible_not_browser(agent.parts, user_agent, lower)) is not None:
+            parts = agent.parts
+            if parts is None and not agent.browser_shaped:
+                parts = tuple(split(user_agent))  # the common layout needs none: no rule fires
+            if (found := _compatible_not_browser(parts, user_agent, lower)) is not None:
                 return Decision("not-browser", "compatible-not-browser", found)
-            if (found := _mozilla_only(agent.parts, lower)) is not None:
+            if (found := _mozilla_only(parts, lower)) is not None:
                 return Decision("not-browser", "mozilla-only", found)
             if not CLIENT_EVIDENCE.search(lower):
                 return Decision("not-browser", "no-client", user_agent.split(" ", 1)[0])
