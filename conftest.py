@@ -43,7 +43,8 @@ def _click_spool(settings, tmp_path):
     """Each test spools clicks into its own folder and flushes them itself (no thread);
     link lookups and GeoIP answers cached by an earlier test are forgotten. Redis is off, and
     a test that turns it on writes under a key prefix of its own (see `local_redis`)."""
-    from analytics.clicks import geo, spool
+    from analytics.clicks import geo
+    from analytics.clicks.spool import flusher
     from analytics.verdicts import bursts
     from links import link_changes, resolver
 
@@ -55,7 +56,7 @@ def _click_spool(settings, tmp_path):
     resolver.forget()
     geo.reset()
     yield
-    spool.forget()
+    flusher.forget()
     bursts.forget()
 
 

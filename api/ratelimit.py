@@ -78,6 +78,8 @@ def check(key_id):
             allowed, wait = _redis_check(client, key_id, interval, burst)
         except redis.RedisError as error:
             redis_state.failed(error)
+        else:
+            redis_state.answered()
     if allowed is None:
         allowed, wait = _local_check(key_id, interval, burst)
     return None if allowed else max(1, math.ceil(wait))

@@ -6,10 +6,11 @@ timeout to every request of an outage.
 """
 
 import logging
-import time
 
 import redis
 from django.conf import settings
+
+from macondo.degraded import Dependency
 
 logger = logging.getLogger(__name__)
 
@@ -18,14 +19,19 @@ _RETRY_AFTER_ERROR_SECONDS = 5.0
 
 _client = None
 _client_url = None
-_down_until = 0.0
+_redis = Dependency(
+    logger,
+    down="Redis unavailable for the API, falling back for a while: %s",
+    back="Redis answers the API again",
+    retry_seconds=_RETRY_AFTER_ERROR_SECONDS,
+)
 
 
 def client():
     """A Redis client, or None without REDIS_URL or shortly after an error."""
     global _client, _client_url
     url = settings.REDIS_URL
-    if not url or time.monotonic() < _down_until:
+    if not url or not _redis.may_try():
         return None
     if _client is None or _client_url != url:
         _client = redis.Redis.from_url(
@@ -37,10 +43,12 @@ def client():
 
 def failed(error):
     """Note a Redis error: callers fall back for a few seconds."""
-    global _down_until
-    if time.monotonic() >= _down_until:
-        logger.warning("Redis unavailable for the API, falling back for a while: %s", error)
-    _down_until = time.monotonic() + _RETRY_AFTER_ERROR_SECONDS
+    _redis.failed(error)
+
+
+def answered():
+    """Note a Redis answer (after an error, the log says Redis is back)."""
+    _redis.answered()
 
 
 def key(name):
@@ -48,5 +56,6 @@ def key(name):
 
 
 def reset():
-    global _client, _client_url, _down_until
-    _client, _client_url, _down_until = None, None, 0.0
+    global _client, _client_url
+    _client, _client_url = None, None
+    _redis.reset()

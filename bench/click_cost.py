@@ -7,7 +7,7 @@ Redis for bursts (BENCH_REDIS_URL, default redis://127.0.0.1:6379/4; "" for none
 - the redirect: `links.fast_redirect.answer(environ)` per request (cached link, click
   recorded), mean and p99, for a mix of 5 browser user agents (what every cache holds) and
   for user agents this process has never seen;
-- the loader: `analytics.clicks.spool.flush()` per click for what those redirects spooled;
+- the loader: `analytics.clicks.spool.loading.flush()` per click for what those redirects spooled;
 - their sum: the CPU one click costs the worker in all.
 
 The figures are for comparing two versions of the code on one machine, run by turns; on a
@@ -120,12 +120,12 @@ def describe(label, measured):
     return cpu * 1e6
 
 
-def load(spool, count):
+def load(loading, count):
     started = time.thread_time()
-    result = spool.flush()
+    result = loading.flush()
     per_click = (time.thread_time() - started) / max(count, 1) * 1e6
     print(
-        f"{'    loaded by spool.flush()':<36} CPU {per_click:7.1f} µs a click ({result.inserted:,} stored)"
+        f"{'    loaded by loading.flush()':<36} CPU {per_click:7.1f} µs a click ({result.inserted:,} stored)"
     )
     return per_click
 
@@ -133,7 +133,8 @@ def load(spool, count):
 def main():
     prepare()
     from accounts.models import User
-    from analytics.clicks import spool, tracking
+    from analytics.clicks import tracking
+    from analytics.clicks.spool import loading
     from analytics.models import Click
     from links import fast_redirect, resolver
     from links.models import Client, Link
@@ -155,7 +156,7 @@ def main():
     tracking.warm_up()
     resolver.forget()
     resolver.resolve(link.short_code)
-    spool.flush()
+    loading.flush()
     known_count = 5_000 if QUICK else 20_000
     unseen_count = 2_000 if QUICK else 5_000
     known = [environ(link.short_code, random.choice(USER_AGENTS)) for _ in range(known_count)]
@@ -171,13 +172,13 @@ def main():
     ]
     print(f"GeoIP from {GEOIP}; Redis {os.environ['REDIS_URL'] or '(none)'}")
     timed(known[:500], fast_redirect.answer)  # warm up
-    spool.flush()
+    loading.flush()
     request_known = describe("redirect, 5 known user agents", timed(known, fast_redirect.answer))
-    load_known = load(spool, len(known))
+    load_known = load(loading, len(known))
     request_unseen = describe(
         "redirect, never-seen user agents", timed(unseen, fast_redirect.answer)
     )
-    load_unseen = load(spool, len(unseen))
+    load_unseen = load(loading, len(unseen))
     print(
         f"per click in all (redirect + loader): known {request_known + load_known:.1f} µs, "
         f"never seen {request_unseen + load_unseen:.1f} µs"

@@ -61,14 +61,14 @@ def click_rows(links, count):
     ]
 
 
-def load_batches(spool, links, batches, size):
+def load_batches(recording, loading, links, batches, size):
     """Seconds per loaded batch of `size` clicks."""
     times = []
     for _ in range(batches):
         for row in click_rows(links, size):
-            spool.append(row)
+            recording.append(row)
         started = time.perf_counter()
-        spool.flush()
+        loading.flush()
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 
@@ -95,7 +95,7 @@ def main():
     from django.test.utils import CaptureQueriesContext
 
     from accounts.models import User
-    from analytics.clicks import spool
+    from analytics.clicks.spool import loading, recording
     from links import services as links
     from links.models import Client
     from webhooks import delivery, events
@@ -123,19 +123,19 @@ def main():
     )
 
     batches = 5 if QUICK else 20
-    without = load_batches(spool, targets, batches, 5000)
+    without = load_batches(recording, loading, targets, batches, 5000)
     Subscription.objects.create(
         owner=user, url="https://hooks.example.com/", events=["clicks.recorded"]
     )
-    with_one = load_batches(spool, targets, batches, 5000)
+    with_one = load_batches(recording, loading, targets, batches, 5000)
     print("loading a 5,000-click batch (median)")
     print(
         f"  no subscription: {without * 1000:.1f} ms; one clicks.recorded: {with_one * 1000:.1f} ms"
     )
     stored = click_rows(targets, 5000)
     for row in stored:
-        spool.append(row)
-    spool.flush()
+        recording.append(row)
+    loading.flush()
     wall, cpu = [], []
     for _ in range(batches):
         started, started_cpu = time.perf_counter(), time.process_time()

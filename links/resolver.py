@@ -32,11 +32,11 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+
+from macondo.degraded import Dependency
 
 from . import link_changes
-from .models import Link
+from .models import redirects_now
 
 logger = logging.getLogger(__name__)
 
@@ -55,14 +55,20 @@ class Target:
     is_active: bool
     expires_at: datetime | None
 
-    def is_expired(self, now):
-        return self.expires_at is not None and self.expires_at <= now
+    def is_live(self, now):
+        """Whether the link redirects at `now` (links.models.redirects_now)."""
+        return redirects_now(self.is_active, self.expires_at, now)
 
 
 _cache = OrderedDict()  # code -> (monotonic time fetched, Target), least recent first
 _missing = OrderedDict()  # code no link had -> monotonic time it was asked
 _lock = threading.Lock()
-_database_down_until = 0.0
+_database = Dependency(
+    logger,
+    down="link lookups served from cache, PostgreSQL unavailable: %s",
+    back="PostgreSQL back for link lookups",
+    retry_seconds=_RETRY_AFTER_FAILURE_SECONDS,
+)
 # Every active link's code (plus codes announced since), or None while unknown. A set of
 # str costs ~90 bytes per code (measured for 1,000,000 7-character codes: 89.6 MB, 34 of
 # them the table); see docs/redirect.md, "Lookup cache", for why not a Bloom filter.
@@ -209,7 +215,6 @@ def known_missing(code):
 
 def resolve(code):
     """The Target of `code`, None if no link has it; LookupUnavailable if unknowable now."""
-    global _database_down_until
     now = time.monotonic()
     synced = _sync(now)
     entry = _cache.get(code)
@@ -217,17 +222,13 @@ def resolve(code):
         return entry[1]
     if entry is None and _absent(code, now, synced):
         return None
-    if now >= _database_down_until:
+    if _database.may_try(now):
         try:
             target = _fetch_or_reconnect(code)
         except DatabaseError as error:
-            if _database_down_until == 0.0:
-                logger.warning("link lookups served from cache, PostgreSQL unavailable: %s", error)
-            _database_down_until = now + _RETRY_AFTER_FAILURE_SECONDS
+            _database.failed(error, now)
         else:
-            if _database_down_until:
-                logger.warning("PostgreSQL back for link lookups")
-                _database_down_until = 0.0
+            _database.answered()
             with _lock:
                 if target is None:
                     _missing[code] = now
@@ -295,14 +296,14 @@ def prime(limit=None):
 def forget(code=None):
     """Drop one code's entry (or all of them, the set of codes too, and stop keeping it:
     tests) from this process's caches."""
-    global _database_down_until, _keeps_known
+    global _keeps_known
     with _lock:
         if code is None:
             _cache.clear()
             _missing.clear()
             _forget_known()
             _keeps_known = False
-            _database_down_until = 0.0
+            _database.reset()
         else:
             _cache.pop(code, None)
             _missing.pop(code, None)
@@ -317,6 +318,6 @@ def changed(code):
     link_changes.announce(code)
 
 
-@receiver([post_save, post_delete], sender=Link, dispatch_uid="links.resolver.changed")
-def _link_saved(sender, instance, **kwargs):
+def link_saved(sender, instance, **kwargs):
+    """post_save and post_delete of a Link (connected in LinksConfig.ready)."""
     changed(instance.short_code)

@@ -23,7 +23,8 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from analytics.clicks import geo, spool
+from analytics.clicks import geo
+from analytics.clicks.spool import flusher
 
 
 class _SharedCheck:
@@ -126,7 +127,7 @@ def _sections():
     database = database_reachable()
     yield "database", database, database
     yield "geoip", geo.status(), True  # clicks are still recorded without GeoIP
-    recording = spool.status()
+    recording = flusher.status()
     yield "recording", recording, recording["ok"]
 
 

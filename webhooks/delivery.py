@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 import macondo
+from macondo.degraded import Dependency
 
 from . import events, signing, targets
 from .models import Attempt, Delivery, Event, Subscription
@@ -278,7 +279,13 @@ class Listener:
 
 def run(stop):
     """Deliver until `stop` (a threading.Event) is set; SIGTERM sets it in the command."""
-    listener, pruned_at, outage = Listener(), 0.0, False
+    listener, pruned_at = Listener(), 0.0
+    # Retried every poll interval; one line when the database goes, one when it is back.
+    database = Dependency(
+        logger,
+        down="webhook deliveries wait, database unavailable: %s",
+        back="database back: webhook deliveries resume",
+    )
     while not stop.is_set():
         try:
             if time.monotonic() - pruned_at > _PRUNE_EVERY_SECONDS:
@@ -292,17 +299,12 @@ def run(stop):
                     )
             listener.listen()
             claimed = deliver_due(stop=stop)
-            if outage:
-                logger.warning("database back: webhook deliveries resume")
-                outage = False
+            database.answered()
             if not claimed:
                 listener.wait(settings.WEBHOOKS_POLL_INTERVAL, stop)
             continue
         except DatabaseError as error:
-            # Once per outage, not once a second.
-            if not outage:
-                logger.warning("webhook deliveries wait, database unavailable: %s", error)
-            outage = True
+            database.failed(error)
         except Exception:
             logger.exception("webhook delivery round failed; retrying")
         connection.close()

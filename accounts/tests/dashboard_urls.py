@@ -52,6 +52,8 @@ _PK_OBJECT = {
     "links:delete": "links",
     "links:qr-svg": "links",
     "links:qr-png": "links",
+    "links:qr-options": "links",
+    "links:client-utm-rules": "clients",
     "links:client-rename": "clients",
     "links:client-delete": "clients",
     "links:campaign-rename": "campaigns",

@@ -67,7 +67,7 @@ def test_request_only_reasons_such_as_burst_and_head_are_kept(stored):
 def test_a_user_agent_judged_too_long_when_sent_stays_a_bot_although_it_is_stored_cut(
     client, settings
 ):
-    from analytics.clicks import spool
+    from analytics.clicks.spool import loading
     from links.tests.factories import LinkFactory
 
     settings.CLICK_USER_AGENT_MAX_CHARS = 1000
@@ -78,7 +78,7 @@ def test_a_user_agent_judged_too_long_when_sent_stays_a_bot_although_it_is_store
         HTTP_ACCEPT_LANGUAGE="en",
         HTTP_SEC_CH_UA='"Chromium";v="131"',
     )
-    spool.flush()
+    loading.flush()
     ClickFactory(user_agent="Mozilla/5.0 \x01", is_bot=True, bot_reason="ua:malformed")
     reclassify()
     cut = Click.objects.get(link__short_code="Long01")

@@ -15,7 +15,8 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import DatabaseError, connection
 
-from analytics.clicks import loader, spool
+from analytics.clicks import loader
+from analytics.clicks.spool import flusher, loading, recording, writing
 from analytics.clicks.visit import Visit
 from analytics.models import Click
 from links.tests.factories import LinkFactory
@@ -120,10 +121,10 @@ def fill(disk):
 
 
 def test_spooled_clicks_reach_the_table_on_a_synchronous_flush(link, settings):
-    assert spool.append(visit(link))
-    assert spool.append(visit(link))
+    assert recording.append(visit(link))
+    assert recording.append(visit(link))
     assert Click.objects.count() == 0
-    result = spool.flush()
+    result = loading.flush()
     assert (result.inserted, Click.objects.count()) == (2, 2)
     assert os.listdir(settings.CLICK_SPOOL_DIR) == []
 
@@ -134,10 +135,10 @@ def test_a_database_error_while_recording_still_redirects_and_loses_nothing(
     response = client.get("/Spl001", HTTP_USER_AGENT=CHROME)
     assert response.status_code == 302
     with pytest.raises(DatabaseError):
-        spool.flush()
+        loading.flush()
     clicks_locked.rollback()  # PostgreSQL is back
     assert Click.objects.count() == 0
-    assert spool.flush().inserted == 1
+    assert loading.flush().inserted == 1
     assert Click.objects.get().link == link
 
 
@@ -145,21 +146,21 @@ def test_the_flusher_keeps_clicks_while_postgresql_is_away_and_loads_them_after(
     link, clicks_locked, caplog, settings
 ):
     settings.BOT_BURST_LATENESS_SECONDS = 0
-    flusher = spool.Flusher(interval=1)
-    spool.append(visit(link))
+    thread = flusher.Flusher(interval=1)
+    recording.append(visit(link))
     with caplog.at_level(logging.WARNING, logger="analytics.clicks.spool"):
-        flusher.flush_once()
-        flusher.flush_once()
+        thread.flush_once()
+        thread.flush_once()
     assert [r.getMessage()[:30] for r in caplog.records] == ["clicks stay spooled, PostgreSQ"]
     clicks_locked.rollback()
-    flusher.flush_once()
+    thread.flush_once()
     assert Click.objects.count() == 1
 
 
 def test_shutdown_loads_what_the_process_spooled(link, settings):
     settings.BOT_BURST_LATENESS_SECONDS = 0.2
-    spool.append(visit(link, timestamp=datetime.now(UTC)))
-    spool.shutdown()
+    recording.append(visit(link, timestamp=datetime.now(UTC)))
+    flusher.shutdown()
     assert Click.objects.count() == 1
 
 
@@ -167,7 +168,7 @@ def test_the_file_of_a_dead_worker_is_drained(link, settings):
     # Left by a worker killed with SIGKILL: an `active-` file nobody holds a lock on.
     directory = settings.CLICK_SPOOL_DIR
     write_file(directory, "active-1764000000000000-99999-abc-1.jsonl", [visit(link), visit(link)])
-    result = spool.drain(wait=False)
+    result = loading.drain(wait=False)
     assert (result.files, result.inserted) == (1, 2)
     assert os.listdir(directory) == []
 
@@ -177,17 +178,17 @@ def test_the_open_file_of_a_live_worker_is_left_alone(link, settings):
     held = os.open(path, os.O_RDONLY)
     fcntl.flock(held, fcntl.LOCK_EX)
     try:
-        assert spool.drain(wait=False).files == 0
+        assert loading.drain(wait=False).files == 0
     finally:
         os.close(held)
-    assert spool.drain(wait=False).inserted == 1
+    assert loading.drain(wait=False).inserted == 1
 
 
 def test_a_file_loaded_twice_stores_each_click_once(link, settings):
     clicks = [visit(link), visit(link)]
     write_file(settings.CLICK_SPOOL_DIR, "ready-1-a-1.jsonl", clicks)
     write_file(settings.CLICK_SPOOL_DIR, "ready-1-a-2.jsonl", [*clicks, visit(link)])
-    result = spool.drain(wait=False)
+    result = loading.drain(wait=False)
     assert (result.inserted, result.skipped) == (3, 2)
     assert Click.objects.count() == 3
 
@@ -197,7 +198,7 @@ def test_clicks_of_a_deleted_link_are_dropped_without_blocking_the_others(link, 
     stale = visit(gone)
     gone.delete()
     write_file(settings.CLICK_SPOOL_DIR, "ready-1-a-1.jsonl", [visit(link), stale])
-    result = spool.drain(wait=False)
+    result = loading.drain(wait=False)
     assert (result.inserted, result.skipped) == (1, 1)
     assert os.listdir(settings.CLICK_SPOOL_DIR) == []
 
@@ -209,7 +210,7 @@ def test_unreadable_lines_and_refused_rows_are_set_aside_and_logged(link, settin
         "ready-1764000000000000-1-a-1.jsonl",
         [visit(link), b'{"half a line\n', refused, visit(link)],
     )
-    result = spool.drain(wait=False)
+    result = loading.drain(wait=False)
     assert (result.inserted, result.rejected) == (2, 2)
     (rejected,) = os.listdir(settings.CLICK_SPOOL_DIR)
     assert rejected == "rejected-1764000000000000-1-a-1.jsonl"
@@ -217,7 +218,7 @@ def test_unreadable_lines_and_refused_rows_are_set_aside_and_logged(link, settin
     assert lines[0] == b'{"half a line'
     assert Visit.decode(lines[1]) == refused
     assert len([r for r in caplog.records if r.levelno == logging.ERROR]) == 2
-    assert spool.drain(wait=False).files == 0  # never read again
+    assert loading.drain(wait=False).files == 0  # never read again
 
 
 def test_a_line_spooled_by_the_previous_version_is_loaded(link, settings):
@@ -230,7 +231,7 @@ def test_a_line_spooled_by_the_previous_version_is_loaded(link, settings):
         "is_bot": False,
     }
     write_file(settings.CLICK_SPOOL_DIR, "ready-1-a-1.jsonl", [json.dumps(row).encode() + b"\n"])
-    assert spool.drain(wait=False).inserted == 1
+    assert loading.drain(wait=False).inserted == 1
     click = Click.objects.get()
     assert (click.ip_address, click.is_bot, click.bot_reason) == (
         "81.2.69.142",
@@ -250,7 +251,7 @@ def test_the_drain_command_loads_spooled_clicks_and_says_how_many(link, settings
 
 
 def test_a_missing_spool_folder_drains_nothing(db, settings):
-    assert spool.drain().files == 0
+    assert loading.drain().files == 0
 
 
 def test_a_click_is_judged_once_the_clicks_of_other_workers_from_that_moment_are_in(link, settings):
@@ -263,10 +264,10 @@ def test_a_click_is_judged_once_the_clicks_of_other_workers_from_that_moment_are
     flood = [visit(link, timestamp=start + timedelta(milliseconds=10 * n)) for n in range(40)]
     directory = settings.CLICK_SPOOL_DIR
     write_file(directory, "ready-0000000000000001-1-a-1.jsonl", flood[1::2])
-    assert spool.drain().inserted == 0  # not due yet, but registered
+    assert loading.drain().inserted == 0  # not due yet, but registered
     write_file(directory, "ready-0000000000000002-2-b-1.jsonl", flood[0::2])
     time.sleep(1.0)
-    assert spool.drain().inserted == 40
+    assert loading.drain().inserted == 40
     humans = Click.objects.filter(is_bot=False).order_by("timestamp")
     assert [str(c.id) for c in humans] == [v.id for v in flood[:5]]
 
@@ -279,10 +280,10 @@ def test_a_file_that_keeps_failing_for_another_reason_is_set_aside_not_retried_f
 
     monkeypatch.setattr(loader, "rows", broken)
     write_file(settings.CLICK_SPOOL_DIR, "ready-1764000000000000-1-a-1.jsonl", [visit(link)])
-    for _ in range(spool._LOAD_ATTEMPTS):
-        assert spool.drain(wait=False).inserted == 0
+    for _ in range(loading.LOAD_ATTEMPTS):
+        assert loading.drain(wait=False).inserted == 0
     assert os.listdir(settings.CLICK_SPOOL_DIR) == ["rejected-1764000000000000-1-a-1.jsonl"]
-    assert spool.drain(wait=False).files == 0
+    assert loading.drain(wait=False).files == 0
 
 
 def test_a_full_disk_loses_only_what_could_not_be_spooled_and_recovers_by_itself(
@@ -291,15 +292,15 @@ def test_a_full_disk_loses_only_what_could_not_be_spooled_and_recovers_by_itself
     spooled = []
     for _ in range(400):
         item = visit(link, user_agent=CHROME + " " + "x" * 300)
-        if not spool.append(item):
+        if not recording.append(item):
             break
         spooled.append(item)
     else:
         pytest.fail("64 KB never filled up")
     assert 0 < len(spooled) < 400
     for _ in range(5):
-        assert not spool.append(visit(link, user_agent=CHROME + " " + "x" * 300))
-    assert spool.dropped() == 6
+        assert not recording.append(visit(link, user_agent=CHROME + " " + "x" * 300))
+    assert writing.dropped() == 6
     # No half line left behind: every byte in the spool is a whole click.
     lines = spooled_lines(settings.CLICK_SPOOL_DIR)
     assert [Visit.decode(line) for line in lines] == spooled
@@ -308,9 +309,9 @@ def test_a_full_disk_loses_only_what_could_not_be_spooled_and_recovers_by_itself
     assert health.json()["recording"]["clicks_dropped"] == 6
     assert health.json()["recording"]["ok"] is False
     # Loading frees the disk first: everything spooled is stored, then new clicks fit.
-    assert spool.flush().inserted == len(spooled)
-    assert spool.append(visit(link))
-    assert spool.flush().inserted == 1
+    assert loading.flush().inserted == len(spooled)
+    assert recording.append(visit(link))
+    assert loading.flush().inserted == 1
     assert Click.objects.count() == len(spooled) + 1
     assert client.get("/health").status_code == 200
 
@@ -320,12 +321,12 @@ def test_a_half_line_left_by_a_full_disk_never_spoils_the_next_click(link, small
     first = visit(link)
     os.truncate(filler, os.path.getsize(filler) - 4096)  # one page free
     written = []
-    while spool.append(item := visit(link, user_agent=CHROME + " " + "y" * 500)):
+    while recording.append(item := visit(link, user_agent=CHROME + " " + "y" * 500)):
         written.append(item)
     # The failed write got part of its line in before ENOSPC; it was cut off again.
     filler.unlink()
-    assert spool.append(first)
-    assert spool.flush().inserted == len(written) + 1
+    assert recording.append(first)
+    assert loading.flush().inserted == len(written) + 1
     assert os.listdir(settings.CLICK_SPOOL_DIR) == []  # nothing rejected
     assert Click.objects.filter(pk=first.id).exists()
 
@@ -336,19 +337,19 @@ def test_a_full_disk_with_a_half_line_in_a_file_does_not_wedge_loading(link, sma
     write_file(directory, "ready-0000000000000001-1-a-1.jsonl", [good[0], b'{"id": "01a2', good[1]])
     write_file(directory, "ready-0000000000000002-1-a-2.jsonl", [good[2]])
     fill(small_disk)
-    result = spool.drain(wait=False)
+    result = loading.drain(wait=False)
     assert (result.inserted, result.rejected) == (3, 1)
     assert sorted(os.listdir(directory)) == ["rejected-0000000000000001-1-a-1.jsonl"]
     assert Path(directory, "rejected-0000000000000001-1-a-1.jsonl").read_bytes() == b'{"id": "01a2'
-    assert spool.append(visit(link))  # the space the loaded files took is free again
-    assert spool.flush().inserted == 1
+    assert recording.append(visit(link))  # the space the loaded files took is free again
+    assert loading.flush().inserted == 1
 
 
 def test_a_read_only_spool_loses_clicks_counted_says_so_and_recovers(
     link, small_disk, settings, client, caplog
 ):
-    assert spool.append(visit(link))
-    spool.rotate()  # (a file open for writing would keep the remount from happening)
+    assert recording.append(visit(link))
+    writing.rotate()  # (a file open for writing would keep the remount from happening)
     write_file(settings.CLICK_SPOOL_DIR, "ready-0000000000000001-1-a-1.jsonl", [b"not a click\n"])
     mount("-o", "remount,ro", str(small_disk))
     try:
@@ -360,12 +361,12 @@ def test_a_read_only_spool_loses_clicks_counted_says_so_and_recovers(
         assert health.json()["recording"]["spool_writable"] is False
         assert health.json()["recording"]["clicks_dropped"] >= 1
         # The click spooled before is loaded all the same; its file is removed later.
-        assert spool.flush().inserted == 1
+        assert loading.flush().inserted == 1
     finally:
         mount("-o", "remount,rw", str(small_disk))
     assert len([r for r in caplog.records if "click not recorded" in r.getMessage()]) == 1
     assert client.get("/Spl001", HTTP_USER_AGENT=CHROME).status_code == 302
-    assert spool.flush().inserted == 1
+    assert loading.flush().inserted == 1
     # Finished once writable: loaded files removed, the unreadable line kept, nothing twice.
     assert os.listdir(settings.CLICK_SPOOL_DIR) == ["rejected-0000000000000001-1-a-1.jsonl"]
     assert Click.objects.count() == 2
@@ -374,23 +375,23 @@ def test_a_read_only_spool_loses_clicks_counted_says_so_and_recovers(
 
 def test_a_spool_folder_deleted_while_clicks_are_written_loses_none_of_them(link, settings):
     clicks = [visit(link) for _ in range(3)]
-    spool.append(clicks[0])
-    spool.append(clicks[1])
+    recording.append(clicks[0])
+    recording.append(clicks[1])
     for name in os.listdir(settings.CLICK_SPOOL_DIR):
         os.unlink(os.path.join(settings.CLICK_SPOOL_DIR, name))
     os.rmdir(settings.CLICK_SPOOL_DIR)
-    spool.append(clicks[2])
-    assert spool.flush().inserted == 3
+    recording.append(clicks[2])
+    assert loading.flush().inserted == 3
 
 
 def test_the_spool_size_cap_drops_new_clicks_and_keeps_the_spooled_ones(link, settings):
     line = len(visit(link).encode())
     settings.CLICK_SPOOL_MAX_BYTES = 3 * line
-    results = [spool.append(visit(link)) for _ in range(5)]
+    results = [recording.append(visit(link)) for _ in range(5)]
     assert results == [True, True, True, False, False]
-    assert spool.dropped() == 2
-    assert spool.flush().inserted == 3
-    assert spool.append(visit(link))
+    assert writing.dropped() == 2
+    assert loading.flush().inserted == 3
+    assert recording.append(visit(link))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -399,11 +400,11 @@ def test_the_flusher_thread_loads_clicks_within_a_few_seconds(settings):
     settings.CLICK_FLUSH_INTERVAL = 0.05
     settings.CLICK_FLUSHER_THREAD = True
     settings.BOT_BURST_LATENESS_SECONDS = 0.2
-    spool.append(visit(link, timestamp=datetime.now(UTC)))
+    recording.append(visit(link, timestamp=datetime.now(UTC)))
     deadline = time.monotonic() + 10
     while Click.objects.count() == 0 and time.monotonic() < deadline:
         time.sleep(0.05)
-    spool.shutdown()
+    flusher.shutdown()
     assert Click.objects.count() == 1
 
 
@@ -411,7 +412,8 @@ WORKER = """
 import os, sys, time
 import django
 django.setup()
-from analytics.clicks import spool, tracking
+from analytics.clicks import tracking
+from analytics.clicks.spool import flusher
 link_id, start, seconds = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
 environ = {
     "REQUEST_METHOD": "GET", "REMOTE_ADDR": "203.0.113.50",
@@ -422,7 +424,7 @@ time.sleep(max(0, start - time.time()))
 while time.time() < start + seconds:
     tracking.record(environ, link_id)
     time.sleep(0.002)
-spool.shutdown(timeout=10)
+flusher.shutdown(timeout=10)
 """
 
 

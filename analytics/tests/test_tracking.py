@@ -3,8 +3,8 @@ import uuid
 import pytest
 from django.test import RequestFactory
 
-from analytics.clicks import spool
 from analytics.clicks.geo import NOWHERE
+from analytics.clicks.spool import loading
 from analytics.clicks.tracking import warm_up
 from analytics.clicks.visit import Visit
 from analytics.models import Click
@@ -60,7 +60,7 @@ BROWSER_HEADERS_SENT = {
 def follow(client, **headers):
     response = client.get("/Trk001", **{**BROWSER_HEADERS, **headers})
     assert response.status_code == 302
-    spool.flush()
+    loading.flush()
     return Click.objects.get()
 
 
@@ -261,7 +261,7 @@ def test_the_sixth_click_in_30_seconds_from_one_client_is_stored_as_a_burst(clie
         )
         assert response.status_code == 302
     client.get("/Trk001", REMOTE_ADDR="81.2.69.143", HTTP_USER_AGENT=CHROME, **BROWSER_HEADERS)
-    spool.flush()
+    loading.flush()
     clicks = list(Click.objects.filter(ip_address="81.2.69.142").order_by("timestamp"))
     assert [c.is_bot for c in clicks] == [False] * 5 + [True, True]
     assert clicks[5].bot_reason == "burst" and clicks[5].bot_score == 100

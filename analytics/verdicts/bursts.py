@@ -47,13 +47,14 @@ gunicorn workers, which `/health` ("bursts": "per process") and `check --deploy`
 import hashlib
 import logging
 import threading
-import time
 from bisect import bisect_left, insort
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
+
+from macondo.degraded import Dependency
 
 logger = logging.getLogger(__name__)
 
@@ -174,13 +175,18 @@ class RedisBursts:
             url, socket_timeout=timeout, socket_connect_timeout=timeout
         )
         self.rules, self.prefix = rules, prefix
-        self._down_until = 0.0
-        self._lock = threading.Lock()
+        self.redis = Dependency(
+            logger,
+            down="Burst detection off, Redis unavailable: %s",
+            back="Burst detection back on, Redis answers again",
+            retry_seconds=RETRY_AFTER_ERROR_SECONDS,
+            back_level=logging.INFO,
+        )
         self._script = self.client.register_script(_SCRIPT)
 
     @property
     def available(self):
-        return time.monotonic() >= self._down_until
+        return self.redis.may_try()
 
     def register(self, visits):
         """Add `visits` to their keys' sets, counting nothing (a file as soon as it is read)."""
@@ -224,21 +230,10 @@ class RedisBursts:
                 )
                 fired.append(self._script(args=[*head, lines]) or b"")
         except Exception as exc:  # no evidence, never a lost click
-            self._went_down(exc)
+            self.redis.failed(exc)
             return None
-        self._back_up()
+        self.redis.answered()
         return b"".join(fired).decode()
-
-    def _went_down(self, exc):
-        with self._lock:
-            if self._down_until == 0.0:
-                logger.warning("Burst detection off, Redis unavailable: %s", exc)
-            self._down_until = time.monotonic() + RETRY_AFTER_ERROR_SECONDS
-
-    def _back_up(self):
-        if self._down_until:
-            logger.info("Burst detection back on, Redis answers again")
-            self._down_until = 0.0
 
 
 class LocalBursts:

@@ -1,7 +1,7 @@
 """The parts of the OpenAPI document that type hints do not say."""
 
 from ..idempotency import HEADER as IDEMPOTENCY_HEADER
-from ..schemas import Problem
+from ..schemas.common import Problem
 
 DESCRIPTION = (
     "Links, clients, campaigns, tags, click figures and webhook subscriptions of Macondo "

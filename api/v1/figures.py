@@ -21,7 +21,7 @@ from macondo import downloads
 from .. import access, answers, pagination
 from ..auth import STATS_READ
 from ..problems import Problem, invalid
-from ..schemas import (
+from ..schemas.figures import (
     BotReason,
     Breakdowns,
     Bucket,

@@ -14,7 +14,8 @@ from links.models import Campaign
 from .. import access, answers, idempotency, pagination
 from ..auth import ANY_SCOPE, CLIENTS_WRITE
 from ..problems import Problem, form_invalid
-from ..schemas import (
+from ..schemas.common import SearchText
+from ..schemas.organisation import (
     CampaignIn,
     CampaignList,
     CampaignOut,
@@ -22,7 +23,6 @@ from ..schemas import (
     ClientIn,
     ClientList,
     ClientOut,
-    SearchText,
     TagList,
     TagOut,
 )

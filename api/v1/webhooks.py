@@ -16,7 +16,7 @@ from webhooks.models import Subscription
 from .. import access, answers, idempotency, pagination
 from ..auth import WEBHOOKS_READ, WEBHOOKS_WRITE
 from ..problems import Problem, invalid, null_refused
-from ..schemas import (
+from ..schemas.webhooks import (
     DeliveryList,
     DeliveryOut,
     SubscriptionIn,

@@ -16,7 +16,7 @@ from django.urls import Resolver404, path, re_path, resolve
 from django.utils import timezone
 
 import macondo.urls
-from analytics.clicks import spool
+from analytics.clicks.spool import loading
 from analytics.models import Click
 from links import fast_redirect, resolver
 from links.fast_redirect import ShortLinkApplication
@@ -118,7 +118,7 @@ def test_a_click_through_the_lane_is_recorded_once_with_its_facts(link, settings
         "/Promo24", HTTP_X_FORWARDED_FOR="81.2.69.142", HTTP_REFERER="https://news.example/"
     )
     assert (answer.status, answer.by_django) == (302, False)
-    spool.flush()
+    loading.flush()
     click = Click.objects.get()
     assert click.link_id == link.pk
     assert click.ip_address == "81.2.69.142"
@@ -137,7 +137,7 @@ def test_the_lane_costs_no_query_and_sets_no_cookie(link, django_assert_num_quer
 def test_a_head_request_is_answered_and_judged_a_bot(link):
     answer = wsgi("/Promo24", method="HEAD")
     assert (answer.status, answer.by_django) == (302, False)
-    spool.flush()
+    loading.flush()
     assert Click.objects.get().is_bot is True
 
 
@@ -147,7 +147,7 @@ def test_a_cache_miss_is_answered_by_django_then_by_the_lane(db):
     first, second = wsgi("/Fresh01"), wsgi("/Fresh01")
     assert (first.status, first.by_django) == (302, True)  # the view looked it up, cached it
     assert (second.status, second.by_django) == (302, False)
-    spool.flush()
+    loading.flush()
     assert Click.objects.count() == 2
 
 
@@ -179,7 +179,7 @@ def test_an_expired_link_is_left_to_django(db):
 def test_what_django_must_answer_is_left_to_django(link, url, kwargs, status):
     answer = wsgi(url, **kwargs)
     assert (answer.status, answer.by_django) == (status, True)
-    spool.flush()
+    loading.flush()
     assert Click.objects.count() == 0
 
 
@@ -252,7 +252,7 @@ def test_a_failure_in_the_lane_falls_back_to_django_without_a_double_click(
     answer = wsgi("/Promo24")
     assert (answer.status, answer.by_django) == (302, True)
     assert "fast redirect lane failed" in caplog.text
-    spool.flush()
+    loading.flush()
     assert Click.objects.count() == 1
 
 
@@ -299,15 +299,3 @@ def test_with_a_route_it_cannot_read_the_lane_stays_closed(link):
     answer = wsgi("/Promo24")
     assert (answer.status, answer.by_django) == (302, True)
     assert wsgi("/pricing").body == b"pricing page"
-
-
-def test_the_server_floor_baseline_answers_only_its_own_paths(link):
-    started = {}
-
-    def start_response(status, headers, exc_info=None):
-        started["status"] = status
-
-    floor = fast_redirect.ServerFloor(lambda environ, start_response: [b"django"])
-    assert floor(environ_for("/bench-floor/abc"), start_response) == [b""]
-    assert started["status"] == "302 Found"
-    assert floor(environ_for("/Promo24"), start_response) == [b"django"]

@@ -5,7 +5,7 @@ from django.test import Client
 from django.utils import timezone
 from django.utils.functional import empty
 
-from analytics.clicks import spool
+from analytics.clicks.spool import loading
 from analytics.models import Click
 from links.services import set_active, update_link
 from links.tests.factories import LinkFactory
@@ -52,7 +52,7 @@ def test_a_good_link_costs_one_query_then_none_and_touches_no_session_or_user(
 def test_each_redirect_records_one_click(client, link):
     client.get("/Promo24", HTTP_USER_AGENT=CHROME)
     client.get("/Promo24", HTTP_USER_AGENT=CHROME)
-    spool.flush()
+    loading.flush()
     assert Click.objects.filter(link=link).count() == 2
 
 
@@ -64,7 +64,7 @@ def test_codes_are_case_sensitive(client, link):
 def test_head_answers_302_and_records_a_bot_click(client, link):
     response = client.head("/Promo24", HTTP_USER_AGENT=CHROME)
     assert response.status_code == 302
-    spool.flush()
+    loading.flush()
     click = Click.objects.get(link=link)
     assert click.is_bot
     assert click.bot_reason.startswith("method:head")
@@ -79,7 +79,7 @@ def test_an_unknown_code_answers_a_small_404_page_and_records_nothing(client, db
     response = client.get("/Nope123")
     assert response.status_code == 404
     assert b"Link not found" in response.content
-    spool.flush()
+    loading.flush()
     assert Click.objects.count() == 0
 
 
@@ -95,7 +95,7 @@ def test_codes_outside_the_alphabet_answer_404_without_a_query(
 def test_an_inactive_link_answers_404_and_records_nothing(client, link):
     set_active(link, False)
     assert client.get("/Promo24").status_code == 404
-    spool.flush()
+    loading.flush()
     assert Click.objects.count() == 0
 
 
@@ -105,7 +105,7 @@ def test_an_expired_link_answers_410_with_a_short_page_and_records_nothing(clien
     response = client.get("/Promo24")
     assert response.status_code == 410
     assert b"expired" in response.content
-    spool.flush()
+    loading.flush()
     assert Click.objects.count() == 0
 
 
@@ -175,7 +175,7 @@ def test_plain_http_gets_an_https_hop_first_in_production(client, link, settings
     secure = client.get("/Promo24?x=1", secure=True)
     assert secure.status_code == 302
     assert secure["Location"] == "https://shop.example/sale?x=1"
-    spool.flush()
+    loading.flush()
     assert Click.objects.count() == 1
 
 

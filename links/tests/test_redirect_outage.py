@@ -1,7 +1,7 @@
 import pytest
 from django.db import OperationalError
 
-from analytics.clicks import spool
+from analytics.clicks.spool import loading
 from analytics.models import Click
 from links.tests.factories import LinkFactory
 
@@ -34,7 +34,7 @@ def test_clicks_made_while_postgresql_is_down_land_when_it_is_back(client, link,
     postgresql.stop()
     assert client.get("/Down01").status_code == 302
     with pytest.raises(OperationalError):
-        spool.flush()
+        loading.flush()
     postgresql.start()
-    assert spool.flush().inserted == 2
+    assert loading.flush().inserted == 2
     assert Click.objects.filter(link=link).count() == 2

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 
-from analytics.clicks import spool
+from analytics.clicks.spool import loading
 from links import link_changes, resolver
 from links.shortcodes import generate_code
 from links.tests.factories import LinkFactory
@@ -189,7 +189,7 @@ def test_without_redis_the_lane_answers_a_missing_code_once_django_found_it_miss
 def test_a_click_is_never_recorded_for_a_code_no_link_has(with_redis, links):
     resolver.prime()
     assert wsgi("/Nobody12").status == 404
-    assert spool.flush().inserted == 0
+    assert loading.flush().inserted == 0
 
 
 def test_with_the_set_turned_off_an_unknown_code_asks_postgresql(

@@ -1,7 +1,5 @@
 """Dashboard pages for clients and campaigns: list, create, rename, delete."""
 
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -13,6 +11,7 @@ from django.utils.http import urlencode
 
 from accounts import policy
 from links.cascade import cascade_counts
+from macondo.uuids import parse_uuid
 
 from ..forms import CampaignForm, CampaignRenameForm, ClientForm, save_named
 from ..lookups import fetch
@@ -120,7 +119,7 @@ def campaign_list(request):
     if request.GET.get("client"):
         client = (
             policy.visible_clients(request.user)
-            .filter(pk=_uuid_or_none(request.GET["client"]))
+            .filter(pk=parse_uuid(request.GET["client"]))
             .first()
         )
         if client:
@@ -129,19 +128,12 @@ def campaign_list(request):
     return render(request, "links/campaign_list.html", {"page": page, "q": q, "client": client})
 
 
-def _uuid_or_none(value):
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None
-
-
 @login_required
 def campaign_create(request):
     policy.require(request.user, "manage_org")
     initial = {}
     if request.GET.get("client"):
-        initial["client"] = _uuid_or_none(request.GET["client"])
+        initial["client"] = parse_uuid(request.GET["client"])
     form = CampaignForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
         campaign = save_named(form)

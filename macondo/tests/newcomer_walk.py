@@ -410,7 +410,7 @@ class Walk:
     def manage_through_forms(self):
         from django.urls import resolve
 
-        from analytics.clicks import spool
+        from analytics.clicks.spool import loading
         from analytics.models import Click
         from links.models import Link
 
@@ -495,7 +495,7 @@ class Walk:
             expected = "https://example.com/walk?utm_source=walk&ref=walk"
             if status == 302 and response["Location"] != expected:
                 raise StepFailed(f"/walk-first went to {response['Location']}")
-            spool.flush()
+            loading.flush()
             stored = Click.objects.filter(link_id=state["link"]).count() - before
             self.counts["clicks stored"] = stored
             if stored != 1:

@@ -80,17 +80,17 @@ def test_health_answers_200_with_database_geoip_recording_and_version(client, db
 
 
 def test_health_counts_what_is_spooled_and_when_it_was_last_loaded(client, db, settings):
-    from analytics.clicks import spool
+    from analytics.clicks.spool import loading, recording
     from analytics.clicks.visit import Visit
     from links.tests.factories import LinkFactory
 
     link = LinkFactory()
-    spool.append(Visit.from_environ({"REMOTE_ADDR": "203.0.113.5"}, link.pk))
+    recording.append(Visit.from_environ({"REMOTE_ADDR": "203.0.113.5"}, link.pk))
     recording = client.get("/health").json()["recording"]
     assert recording["backlog"]["files"] == 1
     assert recording["backlog"]["bytes"] > 100
     assert 0 <= recording["backlog"]["oldest_click_seconds"] < 5
-    spool.flush()
+    loading.flush()
     time.sleep(1.1)  # the folder scan is cached for a second
     recording = client.get("/health").json()["recording"]
     assert recording["backlog"] == {"bytes": 0, "files": 0, "oldest_click_seconds": None}

@@ -14,7 +14,7 @@ import django
 django.setup()
 from django.core.management import call_command
 from django.test import Client
-from analytics.clicks import spool
+from analytics.clicks.spool import loading
 from analytics.models import Click
 
 call_command("migrate", verbosity=0)
@@ -22,8 +22,8 @@ call_command("seed_demo", verbosity=0)
 client = Client()
 before = Click.objects.count()
 status = client.get("/aroma-home").status_code
-spool.flush()
-spool.flush()  # a replayed flush stores nothing twice
+loading.flush()
+loading.flush()  # a replayed flush stores nothing twice
 print(status, Click.objects.count() - before, client.get("/health").status_code)
 """
 

@@ -21,7 +21,7 @@ def main(target):
     from django.test import Client
 
     from accounts.models import User
-    from analytics.clicks import spool
+    from analytics.clicks.spool import loading
     from links.models import Client as LinkClient
     from links.models import Link
     from webhooks.models import Delivery, Event, Subscription
@@ -53,7 +53,7 @@ def main(target):
     visit("post", f"/dashboard/links/{link.pk}/active/", {"active": "0"})
     visit("post", f"/dashboard/links/{link.pk}/active/", {"active": "1"})
     visit("get", "/round-1")
-    spool.flush()
+    loading.flush()
     out = io.StringIO()
     call_command("deliver_webhooks", "--once", stdout=out)
     delivery = Delivery.objects.order_by("created_at").first()

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from analytics.clicks import spool
+from analytics.clicks.spool import loading, recording
 from analytics.clicks.visit import Visit
 from analytics.models import Click
 from links import services as link_services
@@ -260,9 +260,9 @@ def test_clicks_are_announced_after_a_flush_with_their_counts(owner):
         click_row(menu, when="2026-11-25T12:00:03+00:00"),
     ]
     for row in rows:
-        spool.append(row)
+        recording.append(row)
     assert not Event.objects.exists()  # spooled is not stored
-    spool.flush()
+    loading.flush()
     [body] = bodies()
     assert body["type"] == "clicks.recorded"
     data = body["data"]
@@ -289,7 +289,7 @@ def test_a_redirect_announces_nothing_until_its_click_is_loaded(client, owner):
     LinkFactory(short_code="Promo24", original_url="https://shop.example/")
     assert client.get("/Promo24", HTTP_USER_AGENT=CHROME).status_code == 302
     assert not Event.objects.exists()
-    spool.flush()
+    loading.flush()
     [body] = bodies("clicks.recorded")
     assert body["data"]["click_ids"] == [str(Click.objects.get().pk)]
 
@@ -299,8 +299,8 @@ def test_a_big_batch_is_split_into_events_of_bounded_size(owner, settings):
     SubscriptionFactory(owner=owner, events=["clicks.recorded"])
     link = LinkFactory()
     for second in range(5):
-        spool.append(click_row(link, when=f"2026-11-25T12:00:0{second}+00:00"))
-    spool.flush()
+        recording.append(click_row(link, when=f"2026-11-25T12:00:0{second}+00:00"))
+    loading.flush()
     found = bodies()
     assert [len(body["data"]["click_ids"]) for body in found] == [2, 2, 1]
     assert [body["data"]["batch"]["part"] for body in found] == [1, 2, 3]
@@ -314,8 +314,8 @@ def test_only_clicks_that_were_stored_are_announced(owner):
     rows = [click_row(kept), click_row(gone)]
     gone.delete()  # deleted while its click waited in the spool
     for row in rows:
-        spool.append(row)
-    spool.flush()
+        recording.append(row)
+    loading.flush()
     [body] = bodies()
     assert body["data"]["click_ids"] == [rows[0].id]
 
@@ -343,19 +343,19 @@ def test_without_subscriptions_loading_clicks_asks_the_database_once_per_window(
     link = LinkFactory()
     with CaptureQueriesContext(connection) as queries:
         for _ in range(3):
-            spool.append(click_row(link))
-            spool.flush()
+            recording.append(click_row(link))
+            loading.flush()
     assert Click.objects.count() == 3
     assert len(webhook_queries(queries.captured_queries)) == 1  # the first batch's check
 
 
 def test_a_subscription_made_in_this_process_gets_the_next_batch_at_once(owner):
     link = LinkFactory()
-    spool.append(click_row(link))
-    spool.flush()  # cached: nobody wants clicks
+    recording.append(click_row(link))
+    loading.flush()  # cached: nobody wants clicks
     SubscriptionFactory(owner=owner, events=["clicks.recorded"])
-    spool.append(click_row(link))
-    spool.flush()
+    recording.append(click_row(link))
+    loading.flush()
     assert len(bodies("clicks.recorded")) == 1
 
 
@@ -366,12 +366,12 @@ def test_a_subscription_made_elsewhere_counts_once_the_cached_answer_expires(own
     SubscriptionFactory._meta.model.objects.bulk_create(
         [SubscriptionFactory.build(owner=owner, events=["clicks.recorded"])]
     )
-    spool.append(click_row(link))
-    spool.flush()
+    recording.append(click_row(link))
+    loading.flush()
     assert bodies() == []
     settings.WEBHOOKS_SUBSCRIPTION_CACHE_SECONDS = 0
-    spool.append(click_row(link))
-    spool.flush()
+    recording.append(click_row(link))
+    loading.flush()
     assert len(bodies("clicks.recorded")) == 1
 
 

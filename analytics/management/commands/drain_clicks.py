@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, connection
 
-from analytics.clicks import spool
+from analytics.clicks.spool import loading
 
 
 class Command(BaseCommand):
@@ -29,12 +29,12 @@ class Command(BaseCommand):
         directory = dir or settings.CLICK_SPOOL_DIR
         if not follow:
             # Everything now: a one-off load need not wait for other workers' clicks.
-            result = spool.drain(directory, dry_run=dry_run, wait=False)
+            result = loading.drain(directory, dry_run=dry_run, wait=False)
             self._summary(result, dry_run)
             return
         while True:
             try:
-                result = spool.drain(directory)
+                result = loading.drain(directory)
                 if result.files:
                     self._summary(result, False)
             except DatabaseError as error:

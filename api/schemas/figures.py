@@ -1,0 +1,78 @@
+"""A link's, campaign's or client's figures, and its raw clicks."""
+
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+from pydantic import Field
+
+from .common import Out
+
+
+class Totals(Out):
+    human_clicks: int
+    bot_clicks: int
+
+
+class Bucket(Out):
+    start: datetime
+    human_clicks: int
+    bot_clicks: int
+
+
+class Ranked(Out):
+    value: str | None = Field(description="null: unknown")
+    human_clicks: int
+
+
+class BotReason(Out):
+    reason: str | None
+    bot_clicks: int
+
+
+class TopLink(Out):
+    id: UUID
+    short_code: str
+    name: str
+    human_clicks: int
+
+
+class Breakdowns(Out):
+    countries: list[Ranked]
+    cities: list[Ranked]
+    browsers: list[Ranked]
+    os: list[Ranked]
+    devices: list[Ranked]
+    referrers: list[Ranked]
+
+
+class Stats(Out):
+    start: datetime = Field(description="The period's first instant (the request's `from`).")
+    end: datetime = Field(description="The instant after the period (`to`, at most now).")
+    granularity: Literal["hour", "day"]
+    totals: Totals
+    series: list[Bucket]
+    breakdowns: Breakdowns
+    bot_reasons: list[BotReason]
+    top_links: list[TopLink] | None = Field(description="Clients and campaigns; null for a link.")
+
+
+class ClickOut(Out):
+    id: UUID
+    timestamp: datetime
+    short_code: str
+    is_bot: bool
+    bot_reason: str | None
+    country: str | None
+    city: str | None
+    browser: str | None
+    os: str | None
+    device_type: str | None
+    referrer: str | None
+    ip_address: str | None
+    user_agent: str | None
+
+
+class ClickList(Out):
+    items: list[ClickOut]
+    next_cursor: str | None
