@@ -32,7 +32,10 @@ def _public(view):
     def wrapper(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
         response["X-Robots-Tag"] = ROBOTS
-        response["Referrer-Policy"] = "no-referrer"
+        # Same origin only: the token never leaves in a Referer to another site, while the
+        # password form's POST keeps a real Origin for the CSRF check (the Fetch standard
+        # sends "Origin: null" under no-referrer).
+        response["Referrer-Policy"] = "same-origin"
         response.setdefault("Cache-Control", "private, no-store")
         return response
 

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts import policy
 from links.lookups import fetch
 from links.models import Campaign, Client, Link
 
@@ -19,6 +20,7 @@ _NEW_URL_KEY = "sharing-new-url"
 
 
 def _subject(request, kind, pk):
+    """The report's object, if the person may share it (another client's: 404)."""
     return fetch(request.user, _KINDS[kind], pk, "share")
 
 
@@ -53,9 +55,11 @@ def manage(request, kind, pk):
 
 @require_POST
 def revoke(request, pk):
-    share = get_object_or_404(ShareLink.objects.select_related("client", "campaign", "link"), pk=pk)
-    subject = share.subject
-    fetch(request.user, type(subject), subject.pk, "share")
+    shares = policy.scope(
+        ShareLink.objects.select_related("client", "campaign", "link"), request.user
+    )
+    share = get_object_or_404(shares, pk=pk)
+    subject = fetch(request.user, type(share.subject), share.subject.pk, "share")
     services.revoke(share)
     messages.success(request, "Share link revoked: its page now answers “gone”.")
     return redirect(_manage_url(subject))

@@ -3,8 +3,9 @@
 HEADER = ["section", "key", "human_clicks", "bot_clicks"]
 
 
-def rows(figures, *, bots=True):
-    """The CSV rows of `figures` (reports.report()); `bots=False` leaves bot rows out."""
+def rows(figures, *, bots=True, bot_reasons=True):
+    """The CSV rows of `figures` (reports.report()); `bots=False` leaves every bot figure
+    out, `bot_reasons=False` the reasons behind the verdicts."""
     yield HEADER
     yield ["total", "", figures["totals"]["humans"], figures["totals"]["bots"] if bots else ""]
     for bucket, humans, bot_count in figures["series"]:
@@ -17,7 +18,7 @@ def rows(figures, *, bots=True):
     for key, _label, ranked in figures["breakdowns"]:
         for value, count in ranked:
             yield [key, value or "(unknown)", count, ""]
-    if bots:
+    if bots and bot_reasons:
         for value, count in figures["bot_reasons"]:
             yield ["bot_reason", value, "", count]
     for link, count in figures.get("top_links", []):

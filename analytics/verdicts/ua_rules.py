@@ -59,6 +59,8 @@ SCANNER = re.compile(
     r"|\bshodan|leakix|\bl9explore|\bl9tcpid|internet-measurement|stretchoid|\bbitsight"
     r"|securityscorecard|\briskiq|\bupguard|immuniweb|hardenize|ssllabs|sucuri"
     r"|palo ?alto networks|\bxpanse\b|\bintrigue\b|\bmodat\b"
+    # malware and certificate checks of a site: security vendors' fetchers
+    r"|\bquttera|virustotal|wordfence|\bsectigo\b"
 )
 HEADLESS = re.compile(
     r"headless|phantomjs|slimerjs|selenium|webdriver|puppeteer|playwright|htmlunit|jsdom"
@@ -86,6 +88,8 @@ MONITOR = re.compile(
     r"|panopta|logicmonitor|appbeat|hyperping|cronitor|health-?checks?\b|healthchecker"
     r"|montastic|host-tracker|updown\.io|blackbox.exporter|kube-probe|googlehc/"
     r"|route ?53-health|\bnagios|check_http|\bicinga|newrelicpinger|appdynamics|datadog"
+    # page-speed and uptime services that append their name to a browser's agent
+    r"|speedcurve|pulsetic|internetvista|\bwormly|contentking"
 )
 # Link-preview fetchers: the app fetches the page to draw a card, no person has clicked yet.
 PREVIEW = re.compile(
@@ -100,7 +104,9 @@ GOOGLE_AGENT = re.compile(
     r"|googledocs|appengine-google|google web preview|\bgoogle \(\+https?:"
 )
 # Crawlers both maintained lists miss, each seen in the corpora (docs/bot-verdicts.md).
-OWN_CRAWLERS = re.compile(r"\b(?:sparkler|squider|evaliant|dataprovider\.com|qwantify|abonti)\b")
+OWN_CRAWLERS = re.compile(
+    r"\b(?:sparkler|squider|evaliant|dataprovider\.com|qwantify|abonti|seoptimer|woorank)\b"
+)
 # A self-declared robot: a word ending in bot / crawler / spider / scraper, a URL, an e-mail.
 SELF_DECLARED = re.compile(
     r"(?:bot|crawler|spider|scraper)\b|\+https?://|[a-z0-9._-]+@[a-z0-9-]+\.[a-z]{2,}"
@@ -198,7 +204,7 @@ CLIENT_EVIDENCE = re.compile(
     # handheld consoles) and the browsers made for them, Opera's own token, W3C's Amaya
     r"|amiga|palmos|palmsource|\bpalm\b|beos|haiku|risc ?os|nintendo|playstation|\bpsp\b"
     r"|hotjava|ibrowse|voyager|aweb|netpositive|xiino|palmscape|bunjalloo|oregano|fresco"
-    r"|^opr/|amaya|arena/|cronet/"
+    r"|^opr/|amaya|arena/|\bcronet"
     # an in-app agent that is only its app's section (Facebook's "[FBAN/FB4A;FBAV/…]")
     r"|^\[(?:fban|fb_iab)/"
 )
@@ -270,7 +276,7 @@ ALLOW_TOKENS = re.compile(
     r"|libwww-fm|libwww|peoplepal|synapseworkstation[\w.]*|qqdownload|ant\.com|toolbar|stumbleupon"
     r"|web\.de|google-tr-\d+"
     # Chromium's network stack inside apps ("Cronet/88.0…" in the Google app's comment)
-    r"|cronet"
+    r"|cronet\w*"
     # search companies' apps named by their package id ("ru.yandex.searchplugin/…")
     r"|(?:ru|com)\.yandex\.[\w.-]+|com\.google\.android\.[\w.-]+"
     r")$"
@@ -306,9 +312,14 @@ OTHER_CLIENTS = re.compile(
     # ("com.google.android.apps.searchlite/3.51 (Linux; U; Android 10; …; Cronet/88.0)")
     r"|(?:com|org|net|ru|jp|cn|tv|io|me|de)\.[\w.-]+/[\w.-]+ \((?:linux; u; android|iphone|ipad"
     r"|ios)"
+    # WhatsApp's own HTTP stack names the platform and the device ("WhatsApp/2.17.425
+    # Android/7.0 Device/samsung-SM-G930F"); its link-preview fetcher writes only its version
+    # and a platform letter ("WhatsApp/2.23.20.0 A"), and stays a preview.
+    r"|whatsapp[\w-]*/[\d.]+ (?:android|ios|iphone_os|iphone os)/"
 )
 OTHER_CLIENTS_ANYWHERE = PrintableFastRegex(
-    re.compile(r"profile/midp|configuration/cldc|\bcronet/\d")
+    # Chromium's network stack, also as an app's own build of it ("CronetSnapDevSheldon/1")
+    re.compile(r"profile/midp|configuration/cldc|\bcronet(?:[a-z]*/\d|\b)")
 )
 # Browsers that describe themselves in a "compatible;" comment: old IE, feature phones.
 COMPATIBLE_BROWSER_NAME = re.compile(
@@ -335,7 +346,7 @@ class Identity(NamedTuple):
     app: str  # the last allow-listed app token left out of both, if any
     browser: str  # the most specific browser token, if any
     browser_shaped: bool
-    parts: tuple | None  # the agent split (ua_tokens.split); None: not needed, not split
+    parts: tuple | None  # the agent split (ua_tokens.split); None: not split (yet)
 
 
 # The layout most browsers send: a platform comment, WebKit or Gecko, then only browser
@@ -374,28 +385,33 @@ def _platform_prefix(platform):
     return " ".join(("Mozilla/5.0", *units)), " ".join(("Mozilla/5.0", *named))
 
 
-def identity(user_agent):
-    """The text of a user agent that names its software (module docstring)."""
-    if found := COMMON_SHAPE.fullmatch(user_agent):
+def identity(user_agent, fast_path=True):
+    """The text of a user agent that names its software (module docstring).
+
+    `fast_path=False` reads a common-shape agent the general way too (the tests compare both).
+    """
+    if fast_path and (found := COMMON_SHAPE.fullmatch(user_agent)):
         return _common_identity(found)
     lower = user_agent.lower()
-    parts = tuple(split(user_agent))
-    shaped = (
-        OTHER_CLIENTS.match(lower)
-        or OTHER_CLIENTS_ANYWHERE.search(lower)
-        or (
-            lower.startswith("mozilla/")
-            and (ENGINE.search(lower) or _compatible_browser(parts, lower))
-        )
-    )
+    parts = None  # split only when needed: most bots are decided from the whole text
+    shaped = OTHER_CLIENTS.match(lower) or OTHER_CLIENTS_ANYWHERE.search(lower)
+    if not shaped and lower.startswith("mozilla/"):
+        shaped = ENGINE.search(lower)
+        if not shaped and COMPATIBLE_BROWSER_ANYWHERE.search(lower):
+            parts = tuple(split(user_agent))
+            shaped = _compatible_browser(parts, lower)
     if not shaped:
         return Identity(user_agent, user_agent, "", "", False, parts)
+    if parts is None:
+        parts = tuple(split(user_agent))
     units, named, apps, browsers = [], [], [], []
     previous = None  # the product before a comment: whose comment it is
     first = True  # the product is the agent's first
     platform_seen = False  # the first product's first comment is the platform comment
     for part in parts:
         if part.kind == "product":
+            if part.name == "device":
+                continue  # "Device/samsung-SM-G930F" of an app's HTTP stack: a model name
             kind = _product_kind(part.text)
             if kind == "allow":
                 apps.append(part.text)
@@ -507,9 +523,10 @@ _ENGINE_WORDS = re.compile(r"\bkhtml\b|\blike gecko\b", re.IGNORECASE)
 class Rules:
     """The rules over chosen pattern sources; the bench builds one per source."""
 
-    def __init__(self, lists, own_rules=True):
+    def __init__(self, lists, own_rules=True, fast_path=True):
         self.lists = lists  # (rule code, pattern set, reads lower case?) in order
         self.own_rules = own_rules
+        self.fast_path = fast_path  # False: every agent through the general path (tests)
         # Most agents match no list: one RE2 call over all of them says so.
         self._any_list = any_of([(patterns, lower) for _, patterns, lower in lists])
 
@@ -530,7 +547,7 @@ class Rules:
             ):
                 if at in hits and (found := pattern.search(lower)):
                     return Decision(rule, rule, found.group().strip(" /;("))
-        agent = identity(user_agent)
+        agent = identity(user_agent, self.fast_path)
         text = agent.text.lower()
         if hits:
             if AT_PREVIEW in hits and (found := PREVIEW.search(text)):
@@ -539,10 +556,15 @@ class Rules:
             if AT_GOOGLE_AGENT in hits and (found := GOOGLE_AGENT.search(agent.named.lower())):
                 return Decision("crawler", "google-agent", found.group())
         lists = self.lists
-        if self._any_list is not None and not self._any_list(agent.text):
-            lists = ()
+        screened = False
+        if AT_SELF_DECLARED in hits:
+            pass  # a self-declared robot: a list most often names it, no screen first
+        elif self._any_list is not None:
+            if not self._any_list(agent.text):
+                lists = ()
+            screened = True
         for rule, patterns, reads_lower in lists:
-            if found := patterns.search(text if reads_lower else agent.text):
+            if found := patterns.search(text if reads_lower else agent.text, screened):
                 return Decision("crawler", rule, found.group().strip(" ;,()[]"))
         if hits:
             if AT_OWN_CRAWLERS in hits and (found := OWN_CRAWLERS.search(text)):
@@ -556,9 +578,12 @@ class Rules:
                     if TOOL_NAME_WORD.search(_name(word)):
                         return Decision("crawler", "tool-name", word)
         if own:
-            if (found := _compatible_not_browser(agent.parts, user_agent, lower)) is not None:
+            parts = agent.parts
+            if parts is None and not agent.browser_shaped:
+                parts = tuple(split(user_agent))  # the common layout needs none: no rule fires
+            if (found := _compatible_not_browser(parts, user_agent, lower)) is not None:
                 return Decision("not-browser", "compatible-not-browser", found)
-            if (found := _mozilla_only(agent.parts, lower)) is not None:
+            if (found := _mozilla_only(parts, lower)) is not None:
                 return Decision("not-browser", "mozilla-only", found)
             if not CLIENT_EVIDENCE.search(lower):
                 return Decision("not-browser", "no-client", user_agent.split(" ", 1)[0])
@@ -585,6 +610,15 @@ def _mozilla_only(parts, lower):
     its own: every browser, old and new, writes a platform comment after "Mozilla/"; a tool
     that borrows the prefix often writes only its name ("Mozilla/5.0 FooFetch/1.0")."""
     if parts is None or len(parts) < 2 or not lower.startswith("mozilla/"):
+        return None
+    if len(parts) == 2 and parts[1].kind == "comment":
+        # "Mozilla/5.0 (LeadRadar/2.1)": the one comment names a tool, not a platform; a
+        # browser's names its system or device, even cut short ("Mozilla/5.0 (PlayStation)").
+        fields = parts[1].fields
+        if len(fields) == 1 and not (
+            CLIENT_EVIDENCE.search(fields[0].lower()) or DEVICE_PLATFORM.search(fields[0].lower())
+        ):
+            return fields[0]
         return None
     if any(part.kind != "product" or _product_kind(part.text) for part in parts[1:]):
         return None

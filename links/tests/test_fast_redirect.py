@@ -301,18 +301,6 @@ def test_with_a_route_it_cannot_read_the_lane_stays_closed(link):
     assert wsgi("/pricing").body == b"pricing page"
 
 
-def test_the_server_floor_baseline_answers_only_its_own_paths(link):
-    started = {}
-
-    def start_response(status, headers, exc_info=None):
-        started["status"] = status
-
-    floor = fast_redirect.ServerFloor(lambda environ, start_response: [b"django"])
-    assert floor(environ_for("/bench-floor/abc"), start_response) == [b""]
-    assert started["status"] == "302 Found"
-    assert floor(environ_for("/Promo24"), start_response) == [b"django"]
-
-
 def test_a_shared_report_path_goes_to_django_and_short_links_stay_in_the_lane(link):
     from sharing.services import create_share
 

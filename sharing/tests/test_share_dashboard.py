@@ -137,3 +137,47 @@ def test_an_unknown_report_is_404(staff_client):
     import uuid
 
     assert staff_client.get(f"/dashboard/clients/{uuid.uuid4()}/share/").status_code == 404
+
+
+@pytest.fixture
+def two_clients():
+    from sharing.services import create_share
+
+    alpha, bravo = ClientFactory(name="Alpha"), ClientFactory(name="Bravo")
+    bravo_objects = {
+        "clients": bravo,
+        "campaigns": CampaignFactory(client=bravo),
+        "links": LinkFactory(client=bravo),
+    }
+    return alpha, bravo_objects, create_share(bravo)[0]
+
+
+@pytest.mark.parametrize("role", ["editor", "client"])
+def test_another_clients_objects_cannot_be_shared_nor_revoked(client, two_clients, role):
+    from accounts.tests.factories import UserFactory
+
+    alpha, bravo, bravo_share = two_clients
+    me = UserFactory(role=role)
+    me.clients.set([alpha])
+    client.force_login(me)
+
+    for kind, obj in bravo.items():
+        url = f"/dashboard/{kind}/{obj.pk}/share/"
+        assert client.get(url).status_code == 404, url
+        assert client.post(url, {"range": "30"}).status_code == 404, url
+    assert client.post(f"/dashboard/shares/{bravo_share.pk}/revoke/").status_code == 404
+    assert ShareLink.objects.count() == 1
+    bravo_share.refresh_from_db()
+    assert bravo_share.revoked_at is None
+
+
+@pytest.mark.parametrize("role", ["viewer", "client"])
+def test_only_editors_share(client, acme, role):
+    from accounts.tests.factories import UserFactory
+
+    me = UserFactory(role=role)
+    me.clients.set([acme])
+    client.force_login(me)
+
+    assert client.get(f"/dashboard/clients/{acme.pk}/share/").status_code == 403
+    assert "Share report" not in client.get(f"/dashboard/clients/{acme.pk}/").content.decode()

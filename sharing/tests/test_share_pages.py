@@ -56,7 +56,7 @@ def test_share_pages_are_not_indexed_nor_kept_by_caches(client, acme):
     assert response["X-Robots-Tag"] == "noindex, nofollow"
     assert '<meta name="robots" content="noindex, nofollow">' in response.content.decode()
     assert "no-store" in response["Cache-Control"]
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 def test_the_url_is_on_the_short_link_domain(settings, acme):
