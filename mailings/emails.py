@@ -53,7 +53,9 @@ def build_message(subscription, period, report_url):
         subject=subject,
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=list(subscription.recipients),
+        # Recipients are often the client's people and the agency's staff together: none sees
+        # the others' addresses (no To: header), and one SMTP transaction still reaches all.
+        bcc=list(subscription.recipients),
     )
     message.attach_alternative(html, "text/html")
     if chart:

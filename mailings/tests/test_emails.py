@@ -56,6 +56,9 @@ def test_a_weekly_report_arrives_with_figures_chart_and_pdf(smtp_server, acme, l
     assert sorted(received.recipients) == ["ana@client.example", "staff@corp.example"]
     assert received.sender == "reports@agency.example"
     message = received.message
+    # The client's people and the agency's staff do not see one another's addresses.
+    assert "ana@client.example" not in message.as_string()
+    assert message["To"] is None and message["Cc"] is None
     assert message["Subject"].strip().startswith("Acme: clicks ")
     html = received.part("text/html").get_content()
     # This week's humans 10 against 5 before (+100 %), bots 2 against 4 (-50 %).
