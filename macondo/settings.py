@@ -127,6 +127,8 @@ INSTALLED_APPS = [
     "api",
     "sharing",
     "portal",
+    "mailings",
+    "scheduling",
     # django-ninja's templates and static files: the API reference page (Swagger UI) is
     # served from our own origin, no CDN.
     "ninja",
@@ -494,6 +496,37 @@ WEBHOOKS_CLICKS_PER_EVENT = env.int("WEBHOOKS_CLICKS_PER_EVENT", default=1000)
 WEBHOOKS_SUBSCRIPTION_CACHE_SECONDS = env.float("WEBHOOKS_SUBSCRIPTION_CACHE_SECONDS", default=5.0)
 # Days events, deliveries and attempts are kept (the worker deletes older ones hourly).
 WEBHOOKS_KEEP_DAYS = env.int("WEBHOOKS_KEEP_DAYS", default=14)
+
+# --- Email and scheduled reports (docs/scheduled-reports.md) ---------------------------------
+# EMAIL_URL (smtp://user:password@host:587/?tls=True, smtp+ssl://…, consolemail://) wins over
+# the separate settings below when it is set.
+_email_url = env.str("EMAIL_URL", default="")
+if _email_url:
+    vars().update(env.email_url_config(_email_url))
+else:
+    EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+    EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+    EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+    EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+    EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+    EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+    EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+# Seconds to wait for the mail server (connect and each answer) before a send fails.
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=30.0)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Macondo reports <reports@localhost>")
+SERVER_EMAIL = env.str("SERVER_EMAIL", default="") or DEFAULT_FROM_EMAIL
+# Days the shared page each report email links to stays open (0: until revoked).
+REPORT_SHARE_DAYS = env.int("REPORT_SHARE_DAYS", default=365)
+# A claimed report not recorded as sent after this many seconds belongs to a worker that
+# stopped mid-send: another worker sends it again.
+REPORT_CLAIM_TIMEOUT_SECONDS = env.float("REPORT_CLAIM_TIMEOUT_SECONDS", default=900.0)
+# A failed send is retried after this many seconds × the attempts so far, up to the maximum.
+REPORT_RETRY_SECONDS = env.float("REPORT_RETRY_SECONDS", default=600.0)
+REPORT_MAX_ATTEMPTS = env.int("REPORT_MAX_ATTEMPTS", default=5)
+# Seconds between the scheduler's ticks (each sends due reports, and rolls clicks up hourly).
+SCHEDULER_TICK_SECONDS = env.float("SCHEDULER_TICK_SECONDS", default=60.0)
+# Minutes past each hour the scheduler runs rollup_clicks.
+SCHEDULER_ROLLUP_MINUTE = env.int("SCHEDULER_ROLLUP_MINUTE", default=5)
 
 # --- Health, logging and progress ------------------------------------------------------------
 # Seconds /health waits for `SELECT 1` before answering 503 (probes time out at ~3-5 s).

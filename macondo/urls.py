@@ -17,6 +17,7 @@ urlpatterns = [
     path("dashboard/", include("analytics.urls")),
     path("dashboard/", include("links.urls")),
     path("dashboard/", include("webhooks.urls")),
+    path("dashboard/", include("mailings.urls")),
     path("dashboard/", include("api.dashboard_urls")),
     path("dashboard/", include("accounts.urls")),
     path("dashboard/", include("sharing.dashboard_urls")),

@@ -8,6 +8,7 @@ from analytics.tests.factories import ClickFactory
 from api import keys
 from links.tests.factories import CampaignFactory, ClientFactory, LinkFactory
 from links.tests.images import PNG
+from mailings.models import ReportSubscription
 from sharing.services import create_share
 from webhooks.models import Delivery, Event
 from webhooks.tests.factories import SubscriptionFactory
@@ -32,8 +33,17 @@ def client_objects(name="Acme", *, clicks=True):
     link = LinkFactory(client=client, campaign=campaign, short_code=f"{name.lower()}-link")
     if clicks:
         ClickFactory(link=link)
+    report = ReportSubscription.objects.create(
+        client=client, recipients=[f"{name.lower()}@client.example"], frequency="weekly"
+    )
     share, _token = create_share(client)
-    return {"clients": client, "campaigns": campaign, "links": link, "share": share}
+    return {
+        "clients": client,
+        "campaigns": campaign,
+        "links": link,
+        "report_subscription": report,
+        "share": share,
+    }
 
 
 def owned_objects(owner, person):
@@ -73,6 +83,11 @@ _PK_OBJECT = {
     "webhooks:delete": "subscription",
     "webhooks:delivery": "delivery",
     "api:revoke": "key",
+    "mailings:create-for-client": "clients",
+    "mailings:create-for-campaign": "campaigns",
+    "mailings:edit": "report_subscription",
+    "mailings:delete": "report_subscription",
+    "mailings:send": "report_subscription",
     "sharing:manage-client": "clients",
     "sharing:manage-campaign": "campaigns",
     "sharing:manage-link": "links",
