@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from analytics.verdicts.crawlers import Classifier
-from analytics.verdicts.ua_rules import COMMON_SHAPE, identity
+from analytics.verdicts.ua_identity import COMMON_SHAPE, identity
 
 DATA = Path(__file__).parent / "data"
 LINES = sorted(
