@@ -2,12 +2,17 @@
 
 import email
 import email.policy
+import logging
 import socket
 import threading
 import time
 from dataclasses import dataclass
 
 from aiosmtpd.controller import Controller
+
+# aiosmtpd's server thread logs each connection at INFO, sometimes after pytest has closed the
+# stream it captured: keep only its warnings.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 @dataclass

@@ -23,7 +23,7 @@ def source_rows(source):
     with psycopg.connect(source) as connection:
         return sum(
             connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]  # noqa: S608 - the importer's table names
-            for table in MacondoImporter.TABLES
+            for table in MacondoImporter.STEPS
         )
 
 
