@@ -37,6 +37,12 @@ def admin_client(client, superuser):
     return client
 
 
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    """Uploaded files (client logos) of each test go to a folder of its own."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
 # --- Short links and click recording ---------------------------------------------
 @pytest.fixture(autouse=True)
 def _click_spool(settings, tmp_path):

@@ -1,23 +1,26 @@
 """gunicorn settings, read by the Procfile (`gunicorn -c gunicorn.conf.py`).
 
 Every value comes from the environment (listed in .env.example) with a default for the
-machine it runs on.
+machine it runs on, read as macondo/settings.py reads it: django-environ, real variables
+first, then the checkout's .env.
 """
 
 import multiprocessing
 import os
+from pathlib import Path
+
+import environ
+
+env = environ.Env()
+environ.Env.read_env(Path(__file__).resolve().parent / ".env", overwrite=False)
 
 
 def _env_int(name, default):
-    return int(os.environ.get(name) or default)
+    # Empty counts as unset: a platform may define the variable with no value.
+    return env.int(name, default=default) if env.str(name, default="") else default
 
 
-def _env_bool(name, default):
-    value = os.environ.get(name)
-    return default if value in (None, "") else value.lower() in ("1", "true", "yes", "on")
-
-
-bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+bind = f"0.0.0.0:{env.str('PORT', default='8000')}"
 # The redirect waits on the database more than it computes: 2 workers per core (+1) keeps
 # the cores busy. Threads > 1 switch to the gthread worker (cheaper than more processes).
 workers = _env_int("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1)
@@ -29,23 +32,23 @@ timeout = _env_int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 25)
 keepalive = _env_int("GUNICORN_KEEPALIVE", 5)
 # Recycle workers now and then so a slow leak never becomes an outage; jitter avoids all
-# workers restarting at once. Rarely: a new worker primes its link cache (~1 s of CPU), so
-# at campaign peaks (~2,000 redirects/s) a low limit would recycle workers every second.
+# workers restarting at once. Rarely: a new worker spends CPU priming its link cache, and at
+# campaign peaks a low limit would recycle some worker every few seconds.
 max_requests = _env_int("GUNICORN_MAX_REQUESTS", 200000)
 max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 20000)
 # The heartbeat file on tmpfs: a slow container disk must not look like a hung worker.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 
-accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
+accesslog = env.str("GUNICORN_ACCESSLOG", default="-") or None
 # Path without the query string (it may carry tokens); %(M)s is the request time in ms.
 # With ANONYMIZE_IP the client address is left out: gunicorn cannot truncate it.
-_client = "" if _env_bool("ANONYMIZE_IP", False) else "%(h)s "
+_client = "" if env.bool("ANONYMIZE_IP", default=False) else "%(h)s "
 access_log_format = _client + '"%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s"'
 errorlog = "-"
-# Writes the same lines as gunicorn's logger at a fifth of its cost per request
-# (macondo/access_log.py).
+# Writes the same lines as gunicorn's logger for less CPU per request (macondo/access_log.py;
+# the figure is in bench/RESULTS.md).
 logger_class = "macondo.access_log.AccessLogger"
-loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+loglevel = env.str("LOG_LEVEL", default="INFO").lower()
 
 
 # --- Click spool hooks: keep these together ------------------------------------
@@ -69,7 +72,7 @@ def post_worker_init(worker):
 
     from analytics.clicks.spool import flusher
 
-    # Load the URLconf (and the user-agent parser's ~1,300 regexes) now, not in the first
+    # Load the URLconf (and the user-agent parser's regexes) now, not in the first
     # visitor's redirect: after a reload every new worker would otherwise stall once.
     importlib.import_module(settings.ROOT_URLCONF)
     from links import resolver
@@ -82,9 +85,9 @@ def post_worker_init(worker):
     from analytics.clicks import tracking
 
     tracking.warm_up()
-    # What the worker built at boot (Django, ~100,000 cached links, compiled patterns) lives
+    # What the worker built at boot (Django, the cached links, compiled patterns) lives
     # as long as the worker: out of the cyclic collector's sight, no full pass re-scans it
-    # (~0.1 s, on some visitor's request).
+    # on some visitor's request.
     gc.freeze()
     if settings.CLICK_FLUSHER_THREAD:
         flusher.start_flusher()

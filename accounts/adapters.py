@@ -1,4 +1,5 @@
-"""Who may come in through Google: verified addresses on the agency's own domains."""
+"""Who may come in through Google: verified addresses on the agency's own domains (staff),
+then the addresses a client's portal admits (client viewers, portal/admission.py)."""
 
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
@@ -42,36 +43,69 @@ def google_identity(sociallogin):
     return (email if isinstance(email, str) else ""), verified
 
 
+def admission(email, verified):
+    """(normalised email, None) for staff, (email, client) for a client viewer of that
+    client, or None: who a Google identity is here. The staff rule comes first."""
+    if not verified:
+        return None
+    if is_allowed_email(email):
+        return normalize_email(email), None
+    from portal.admission import portal_client_for
+
+    client = portal_client_for(email)
+    return (normalize_email(email), client) if client is not None else None
+
+
 class GoogleAccountAdapter(DefaultSocialAccountAdapter):
     def populate_user(self, request, sociallogin, data):
         # The first hook that sees Google's answer, called before allauth looks up (and
         # saves) an existing social account: refusing here stores nothing.
-        email = self.admitted_email(request, sociallogin)
+        email, client = self.admitted(request, sociallogin)
         user = super().populate_user(request, sociallogin, data)
         user.email = email
         copy_google_profile(user, sociallogin)
+        if client is not None:
+            user.role = Role.CLIENT
         return user
 
     def pre_social_login(self, request, sociallogin):
-        # A returning user (by Google account or by email): refresh name, avatar, admin.
+        # A returning user (by Google account or by email): refresh name, avatar, admin,
+        # and the portal's client, which an account manager may have changed since.
         if sociallogin.is_existing:
             user = sociallogin.user
+            _email, client = self.admitted(request, sociallogin)
+            was_client_viewer = user.role == Role.CLIENT
             copy_google_profile(user, sociallogin)
+            if client is not None:
+                user.role = Role.CLIENT
+            elif was_client_viewer:
+                # Now on a staff domain: staff, and no longer held to the portal's client.
+                user.role = settings.DEFAULT_STAFF_ROLE
             user.save(update_fields=["name", "avatar_url", "role", "updated_at"])
+            if client is not None:
+                user.clients.set([client])
+            elif was_client_viewer:
+                user.clients.clear()
+
+    def admitted(self, request, sociallogin):
+        email, verified = google_identity(sociallogin)
+        admitted = admission(email, verified)
+        if admitted is None:
+            raise ImmediateHttpResponse(not_allowed(request, email, verified=verified))
+        return admitted
 
     def save_user(self, request, sociallogin, form=None):
         # Right before the first INSERT, the rule once more; and the address is always
         # Google's verified one, never fields of allauth's social sign-up form (form=None),
         # should that form ever be reached.
-        if sociallogin.user.email != self.admitted_email(request, sociallogin):
+        email, client = self.admitted(request, sociallogin)
+        if sociallogin.user.email != email:
             raise ImmediateHttpResponse(not_allowed(request, sociallogin.user.email))
-        return super().save_user(request, sociallogin, form=None)
-
-    def admitted_email(self, request, sociallogin):
-        email, verified = google_identity(sociallogin)
-        if not (verified and is_allowed_email(email)):
-            raise ImmediateHttpResponse(not_allowed(request, email, verified=verified))
-        return normalize_email(email)
+        sociallogin.user.role = Role.CLIENT if client is not None else sociallogin.user.role
+        user = super().save_user(request, sociallogin, form=None)
+        if client is not None:
+            user.clients.set([client])
+        return user
 
     def get_app(self, request, provider, client_id=None):
         try:

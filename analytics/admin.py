@@ -10,7 +10,7 @@ class ClickAdmin(admin.ModelAdmin):
     list_display = [
         "timestamp",
         "link",
-        "is_bot",
+        "human",
         "bot_reason",
         "country",
         "city",
@@ -24,6 +24,10 @@ class ClickAdmin(admin.ModelAdmin):
     search_fields = ["link__short_code", "ip_address", "country", "city", "bot_reason"]
     show_full_result_count = False
     list_per_page = 100
+
+    @admin.display(boolean=True, ordering="is_bot", description="human")
+    def human(self, click):
+        return click.is_human
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]

@@ -3,13 +3,17 @@ import uuid
 from django.db import models
 from django.utils import timezone
 
+# The human-click rule: the verdict stored when the click was written said "not a bot"
+# (analytics.verdicts.bots); reports never judge again. BOT is every other click. Use them
+# in filters and in filtered aggregates (Count("id", filter=HUMAN)); Click.objects.humans()
+# and Click.is_human are the same rule on a queryset and on one row.
+HUMAN = models.Q(is_bot=False)
+BOT = ~HUMAN
+
 
 class ClickQuerySet(models.QuerySet):
     def humans(self):
-        return self.filter(is_bot=False)
-
-    def bots(self):
-        return self.filter(is_bot=True)
+        return self.filter(HUMAN)
 
 
 class Click(models.Model):
@@ -37,6 +41,10 @@ class Click(models.Model):
     asn_number = models.PositiveIntegerField(null=True, blank=True)
     asn_org = models.CharField(max_length=255, null=True, blank=True)
     bot_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The visit came from the link's QR code (its short URL with links.querystrings'
+    # SCAN_MARKER). A default in the database: adding the column rewrites no row, and
+    # writers that do not name it (older workers, the legacy import) store False.
+    is_qr = models.BooleanField(default=False, db_default=False)
 
     objects = ClickQuerySet.as_manager()
 
@@ -50,6 +58,11 @@ class Click(models.Model):
 
     def __str__(self):
         return f"{self.link_id} @ {self.timestamp:%Y-%m-%d %H:%M:%S}"
+
+    @property
+    def is_human(self):
+        """The human-click rule (HUMAN) on this row."""
+        return not self.is_bot
 
 
 class DailyLinkClicks(models.Model):

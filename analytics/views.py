@@ -15,6 +15,7 @@ from analytics.reports.exports import RAW_COLUMNS, RAW_COLUMNS_WITHOUT_IPS, raw_
 from analytics.reports.figures import compared, humans_by, report
 from analytics.reports.figures import overview as overview_figures
 from analytics.reports.periods import Scope, last_days, previous
+from analytics.reports.report_csv import rows as report_rows
 from links.destinations import shown_destination
 from links.lookups import fetch
 from links.models import Campaign, Client, Link
@@ -162,18 +163,5 @@ def report_csv(request, kind, pk):
     period = RangeForm(request.GET or None).period()
     figures = report(scope, period)
     bot_details = policy.can(request.user, "see_bot_details")
-
-    def rows():
-        yield ["section", "key", "human_clicks", "bot_clicks"]
-        yield ["total", "", figures["totals"]["humans"], figures["totals"]["bots"]]
-        for bucket, humans, bots in figures["series"]:
-            yield ["hour" if figures["hourly"] else "day", bucket.isoformat(), humans, bots]
-        for key, _label, ranked in figures["breakdowns"]:
-            for value, count in ranked:
-                yield [key, value or "(unknown)", count, ""]
-        for value, count in figures["bot_reasons"] if bot_details else ():
-            yield ["bot_reason", value, "", count]
-        for link, count in figures.get("top_links", []):
-            yield ["link", link.short_code, count, ""]
-
-    return downloads.csv_response(downloads.csv_blocks(rows()), _filename(obj, period, "report"))
+    rows = report_rows(figures, bot_reasons=bot_details)
+    return downloads.csv_response(downloads.csv_blocks(rows), _filename(obj, period, "report"))

@@ -25,8 +25,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.dispatch import receiver
 from django.utils import timezone
 
 from accounts import policy
@@ -262,27 +260,13 @@ def forget():
     _cache_stamp = None
 
 
-@receiver([post_save, post_delete], sender=ApiKey, dispatch_uid="api.keys.key_changed")
-def _key_changed(sender, **kwargs):
+# Receivers, connected in ApiConfig.ready: every worker forgets its cached keys when a key,
+# its clients or its owner change (an owner made inactive disables their keys at once).
+def key_changed(sender, **kwargs):
     changed()
 
 
-@receiver(m2m_changed, sender=ApiKey.clients.through, dispatch_uid="api.keys.clients_changed")
-def _clients_changed(sender, action, **kwargs):
-    if action.startswith("post_"):
-        changed()
-
-
-@receiver(post_save, sender=get_user_model(), dispatch_uid="api.keys.owner_changed")
-def _owner_changed(sender, **kwargs):
-    # An owner made inactive, or given another role, changes their keys at once.
-    changed()
-
-
-@receiver(
-    m2m_changed, sender=get_user_model().clients.through, dispatch_uid="api.keys.owner_clients"
-)
-def _owner_clients_changed(sender, action, **kwargs):
+def clients_changed(sender, action, **kwargs):
     if action.startswith("post_"):
         changed()
 

@@ -18,7 +18,14 @@ CONTENT_TYPE = "application/problem+json"
 RETRY_AFTER_OUTAGE_SECONDS = 5
 
 # Service field names as the API spells them.
-FIELD_NAMES = {"client": "client_id", "campaign": "campaign_id", "creator": "creator_id"}
+FIELD_NAMES = {
+    "client": "client_id",
+    "campaign": "campaign_id",
+    "creator": "creator_id",
+    **{
+        f"utm_{name}": f"utm.{name}" for name in ("source", "medium", "campaign", "term", "content")
+    },
+}
 
 
 class Problem(Exception):

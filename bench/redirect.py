@@ -1,8 +1,8 @@
 """bench/redirect: the short-link redirect under load, against a constant-302 Django view.
 
-Starts gunicorn with gunicorn.conf.py and production settings (DEBUG off, HTTPS redirect
-on behind a TLS proxy, one trusted proxy, GeoIP databases it writes) on its own PostgreSQL
-database, seeds the links, drives `GET /<code>` with wrk (bench/redirect.lua) and prints
+Starts gunicorn with gunicorn.conf.py and bench/server (the production settings, URLconf
+and WSGI application plus the two baselines; DEBUG off, HTTPS redirect on behind a TLS
+proxy, one trusted proxy, GeoIP databases it writes) on its own PostgreSQL database, seeds the links, drives `GET /<code>` with wrk (bench/redirect.lua) and prints
 requests/s, p50/p99 for (a) the redirect with click recording, (b) a constant 302 from a
 Django view in the same server and (c) a constant 302 straight from WSGI (the server's
 floor: gunicorn and the kernel alone), the ratio a/b, and then the click rows against the redirects the server served
@@ -57,7 +57,7 @@ def server_env():
         SECRET_KEY="bench-" + secrets.token_urlsafe(60),
         ALLOWED_HOSTS="127.0.0.1,localhost",
         DATABASE_URL=f"{SERVER}/{DATABASE}",
-        BENCH_VIEWS="true",
+        DJANGO_SETTINGS_MODULE="bench.server.settings",
         BEHIND_TLS_PROXY="true",
         TRUSTED_PROXY_COUNT="1",
         # collectstatic is not part of the benchmark; the redirect serves no static file.
@@ -75,7 +75,6 @@ def server_env():
 
 def setup_django():
     os.environ.update(server_env())
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "macondo.settings")
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -151,7 +150,12 @@ def click_count():
 def start_server(**env):
     log = open(OUT / "server.log", "ab")  # noqa: SIM115 (the server outlives this function)
     process = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "macondo.wsgi:application", "-c", "gunicorn.conf.py"],
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "bench.server.wsgi:application",
+            "-c",
+            "gunicorn.conf.py",
+        ],
         cwd=ROOT,
         env=dict(server_env(), **env),
         stdout=log,

@@ -5,18 +5,19 @@ from django.db import IntegrityError
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
-from analytics.models import Click
+from analytics.models import BOT, HUMAN, Click
 from webhooks import events as webhook_events
 
-from . import services
+from . import services, utm
 from .models import Campaign, Client, Link, LinkTag, Tag
 from .names import is_name_clash, name_keys
 
 
-def _click_count(is_bot):
-    """Clicks of each listed link in one correlated subquery, not one query per row."""
+def _click_count(kind):
+    """Clicks of each listed link (HUMAN or BOT) in one correlated subquery, not one query
+    per row."""
     counted = (
-        Click.objects.filter(link=OuterRef("pk"), is_bot=is_bot)
+        Click.objects.filter(kind, link=OuterRef("pk"))
         .order_by()
         .values("link")
         .annotate(n=Count("*"))
@@ -148,7 +149,21 @@ class LinkTagInline(admin.TabularInline):
     verbose_name_plural = "tags"
 
 
-class LinkAddForm(forms.ModelForm):
+class LinkChangeForm(forms.ModelForm):
+    """A link in the admin: the client's UTM rules (links.utm) shown on the destination
+    before links.services, which checks them again, is asked to write it."""
+
+    def _post_clean(self):
+        super()._post_clean()  # Link.clean has normalised the destination
+        link = self.instance
+        if "original_url" in self.errors or not link.client_id:
+            return
+        problems = utm.violations(link.original_url, utm.rules_of(link.client_id))
+        for message in problems.values():
+            self.add_error("original_url", message)
+
+
+class LinkAddForm(LinkChangeForm):
     """Adding a link: a typed short code is a custom alias, checked by links.services
     (format, reserved words, taken in any case); blank generates a code."""
 
@@ -217,12 +232,11 @@ class LinkAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(human_clicks=_click_count(False), bot_clicks=_click_count(True))
+            .annotate(human_clicks=_click_count(HUMAN), bot_clicks=_click_count(BOT))
         )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is None:
-            kwargs["form"] = LinkAddForm
+        kwargs["form"] = LinkAddForm if obj is None else LinkChangeForm
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):

@@ -28,8 +28,6 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponseRedirect
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.common import CommonMiddleware
@@ -42,6 +40,7 @@ from analytics.clicks import tracking
 from macondo.middleware import CSPMiddleware
 
 from . import resolver
+from .querystrings import without_scan_marker
 from .redirect import destination, follow, not_found, unstored
 from .shortcodes import looks_like_code
 
@@ -182,8 +181,8 @@ def _origin(values):
     return secure, True
 
 
-@receiver(setting_changed, dispatch_uid="links.fast_redirect.settings")
-def _settings_changed(**kwargs):
+def settings_changed(**kwargs):
+    """setting_changed (tests; connected in LinksConfig.ready): the lane reads them again."""
     _config.cache_clear()
     _origin.cache_clear()
 
@@ -207,12 +206,13 @@ def answer(environ):
         if config.missing is not None and resolver.known_missing(code):
             return config.missing[secure]
         return None
-    if not target.is_active or target.is_expired(timezone.now()):
+    if not target.is_live(timezone.now()):
         return None
-    location = iri_to_uri(destination(target, environ.get("QUERY_STRING")))
+    query_string, scanned = without_scan_marker(environ.get("QUERY_STRING"))
+    location = iri_to_uri(destination(target, query_string))
     if "\n" in location or "\r" in location:
         return None  # Django refuses such a header with its own error
-    tracking.record(environ, target.link_id)
+    tracking.record(environ, target.link_id, scanned=scanned)
     return "302 Found", [("Location", location), *config.headers[secure]], b""
 
 
@@ -235,19 +235,3 @@ class ShortLinkApplication:
         status, headers, body = fast
         start_response(status, list(headers))
         return [body]
-
-
-class ServerFloor:
-    """Benchmark baseline only (BENCH_VIEWS): `/bench-floor/...` gets a constant 302 straight
-    from WSGI, no Django at all: what gunicorn and the kernel cost per request on their own."""
-
-    _HEADERS = (("Location", "https://example.com/"), ("Content-Length", "0"))
-
-    def __init__(self, application):
-        self.application = application
-
-    def __call__(self, environ, start_response):
-        if environ.get("PATH_INFO", "").startswith("/bench-floor/"):
-            start_response("302 Found", list(self._HEADERS))
-            return [b""]
-        return self.application(environ, start_response)

@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef
 from accounts import policy
 from macondo.uuids import parse_uuid
 
+from . import branding, utm
 from .models import Campaign, Client, Link, Tag
 from .names import is_name_clash
 
@@ -63,10 +64,32 @@ class LinkForm(forms.Form):
         if editing:
             # The short code never changes once printed.
             del self.fields["alias"]
+        for name in utm.PARAMETERS:
+            self.fields[name] = forms.CharField(
+                label=name,
+                required=False,
+                # No max_length: links.utm reports the length in its own words, with the
+                # other fields' problems (the request's size is capped anyway).
+                widget=forms.TextInput(attrs={"autocomplete": "off", "data-utm": name}),
+            )
+        self.fields[
+            "utm_campaign"
+        ].help_text = "Empty: the campaign's name as a slug, when any other UTM field is filled."
+
+    def utm_fields(self):
+        return [self[name] for name in utm.PARAMETERS]
+
+    def clean(self):
+        """The UTM fields as one `utm_values` mapping, what links.services takes: a blank
+        field leaves the destination's own parameter as it is."""
+        data = super().clean()
+        data["utm_values"] = {name: data.pop(name, "") for name in utm.PARAMETERS}
+        return data
 
     def campaign_options(self):
-        """(campaign, client id) pairs for the select, so the page script can filter."""
-        return [(c, c.client_id) for c in self.fields["campaign"].queryset]
+        """(campaign, client id, utm_campaign slug) for the select, so the page scripts can
+        filter and default utm_campaign."""
+        return [(c, c.client_id, utm.campaign_slug(c)) for c in self.fields["campaign"].queryset]
 
     def apply_errors(self, error):
         """Put a service ValidationError next to the fields it names."""
@@ -82,6 +105,29 @@ class ClientForm(forms.ModelForm):
     class Meta:
         model = Client
         fields = ["name"]
+
+
+class ClientBrandingForm(forms.ModelForm):
+    """The client's logo and accent colour (links/branding.py checks both)."""
+
+    accent_color = forms.CharField(
+        label="Accent colour",
+        required=False,
+        max_length=7,
+        widget=forms.TextInput(attrs={"placeholder": "#0b6e4f", "size": 8}),
+        help_text="A hex colour such as #0b6e4f, for the client's portal and shared report "
+        "pages; text on it is made dark or white, whichever reads better. Empty: the app's.",
+    )
+
+    class Meta:
+        model = Client
+        fields = ["logo", "accent_color"]
+        widgets = {
+            "logo": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"})
+        }
+
+    def clean_accent_color(self):
+        return branding.normalize_accent(self.cleaned_data.get("accent_color"))
 
 
 class CampaignForm(forms.ModelForm):
@@ -187,7 +233,8 @@ class LinkImportForm(forms.Form):
         label="CSV file",
         allow_empty_file=True,
         help_text="UTF-8, separated by commas or semicolons. Columns: destination, client, "
-        "campaign, tags, alias, name.",
+        "campaign, tags, alias, name, utm_source, utm_medium, utm_campaign, utm_term, "
+        "utm_content.",
     )
 
     def clean_file(self):
@@ -196,3 +243,62 @@ class LinkImportForm(forms.Form):
         if upload.size > MAX_IMPORT_BYTES:
             raise ValidationError("The file is larger than 2 MB; split it into smaller files.")
         return upload.read()
+
+
+class UtmRulesForm(forms.Form):
+    """A client's UTM rules (links.models.UtmRules): all blank means no rules."""
+
+    allowed_sources = forms.CharField(
+        label="Allowed utm_source values",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Comma- or line-separated, e.g. newsletter, facebook. Empty: any value.",
+    )
+    allowed_mediums = forms.CharField(
+        label="Allowed utm_medium values",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Comma- or line-separated, e.g. email, social, print. Empty: any value.",
+    )
+    required = forms.MultipleChoiceField(
+        label="Required parameters",
+        required=False,
+        choices=[(name, name) for name in utm.PARAMETERS],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    lowercase = forms.BooleanField(
+        label="UTM values must be lowercase", required=False, initial=False
+    )
+
+    def _values(self, name):
+        # Each value by the rules of a UTM value, so no rule allows what no link may carry.
+        values = utm.split_list(self.cleaned_data[name])
+        for value in values:
+            try:
+                utm.clean_values({"utm_source": value})
+            except ValidationError:
+                raise ValidationError(
+                    f"“{value[:40]}” cannot be a UTM value: at most {utm.MAX_VALUE_CHARS} "
+                    "characters, no control or invisible characters."
+                ) from None
+        return values
+
+    def clean_allowed_sources(self):
+        return self._values("allowed_sources")
+
+    def clean_allowed_mediums(self):
+        return self._values("allowed_mediums")
+
+    @classmethod
+    def of(cls, rules, data=None):
+        initial = {}
+        if rules is not None:
+            initial = {
+                "allowed_sources": ", ".join(rules.allowed_sources),
+                "allowed_mediums": ", ".join(rules.allowed_mediums),
+                "required": rules.required,
+                "lowercase": rules.lowercase,
+            }
+        return cls(data, initial=initial)

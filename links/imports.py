@@ -17,12 +17,13 @@ from django.db import transaction
 
 from accounts import policy
 
-from .models import Campaign, Client
+from .models import Campaign, Client, UtmRules
 from .names import name_keys
 from .services import create_link
+from .utm import PARAMETERS as UTM_PARAMETERS
 
 REQUIRED_COLUMNS = ("destination", "client")
-KNOWN_COLUMNS = ("destination", "client", "campaign", "tags", "alias", "name")
+KNOWN_COLUMNS = ("destination", "client", "campaign", "tags", "alias", "name", *UTM_PARAMETERS)
 TEMPLATE_ROW = (
     "https://example.com/summer",
     "Acme",
@@ -30,6 +31,11 @@ TEMPLATE_ROW = (
     "summer, instagram",
     "acme-summer",
     "Summer poster",
+    "poster",
+    "print",
+    "",  # utm_campaign: the campaign's name as a slug
+    "",
+    "",
 )
 MAX_ROWS = 5000
 # Far above any good row (a 2,048-character destination and short names), far below what
@@ -208,6 +214,10 @@ def _cell(cells, index):
 
 def _create_all(parsed, user, errors):
     clients, campaign_of = _resolve(parsed, user)
+    # The file's clients' UTM rules in one query, not one per row.
+    rules = UtmRules.objects.select_related("client").in_bulk(
+        [client.pk for client in clients.values() if client]
+    )
     created, alias_lines = [], {}
     try:
         with transaction.atomic():
@@ -223,7 +233,7 @@ def _create_all(parsed, user, errors):
                 elif alias:
                     alias_lines[alias] = line
                 try:
-                    link = _create_row(row, user, clients, campaign_of)
+                    link = _create_row(row, user, clients, campaign_of, rules)
                 except ValidationError as error:
                     problems.append(_describe(error))
                 if problems:
@@ -265,7 +275,7 @@ def _resolve(parsed, user):
     return clients, campaign
 
 
-def _create_row(row, user, clients, campaign_of):
+def _create_row(row, user, clients, campaign_of, rules):
     client = clients.get(row.get("client", ""))
     if client is None:
         name = row.get("client") or "(empty)"
@@ -287,6 +297,8 @@ def _create_row(row, user, clients, campaign_of):
             name=row.get("name", ""),
             tags=row.get("tags", ""),
             alias=row.get("alias") or None,
+            utm_values={name: row.get(name, "") for name in UTM_PARAMETERS},
+            rules_of=rules.get,
         )
 
 

@@ -3,12 +3,13 @@
 from datetime import timedelta
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from accounts import policy
 from analytics.reports.figures import annotate_human_clicks
 from analytics.reports.periods import last_days
 
-from .models import Link, LinkTag
+from .models import Link, LinkTag, live_links
 
 DEFAULT_PERIOD_DAYS = 30
 
@@ -43,9 +44,9 @@ def filtered_links(form, user, *, with_clicks=True):
     if data.get("creator"):
         links = links.filter(user=data["creator"])
     if data.get("status") == "active":
-        links = links.active()
+        links = links.live()
     elif data.get("status") == "inactive":
-        links = links.exclude(pk__in=Link.objects.active().values("pk"))
+        links = links.exclude(live_links(timezone.now()))
     if data.get("created_from"):
         links = links.filter(created_at__date__gte=data["created_from"])
     if data.get("created_to"):

@@ -6,8 +6,10 @@ from django.db import models
 from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 
+from . import branding
 from .destinations import normalize_destination
 from .names import name_key, normalize_name
+from .querystrings import SCAN_MARKER
 
 
 class TimestampedModel(models.Model):
@@ -94,6 +96,28 @@ class Client(NamedModel):
     """A customer of the agency. Table `clients`; names unique by the names rule."""
 
     name = models.CharField(max_length=200)
+    # Branding of the client's portal, shared report pages and reports (links/branding.py).
+    logo = models.FileField(
+        upload_to=branding.logo_path,
+        blank=True,
+        default="",
+        db_default="",
+        max_length=300,
+        validators=[branding.validate_logo],
+        help_text="PNG, JPEG or WebP; shown in the header of the portal and shared pages.",
+    )
+    accent_color = models.CharField(
+        "accent colour",
+        max_length=7,
+        blank=True,
+        default="",
+        db_default="",
+        validators=[branding.validate_accent],
+        help_text="A hex colour such as #0b6e4f; empty: the app's own green.",
+    )
+    # Exact email domains whose Google sign-ins are admitted as this client's viewers
+    # (portal/admission.py); stored lower-case.
+    portal_domains = models.JSONField(default=list, db_default=[], blank=True)
 
     objects = ClientQuerySet.as_manager()
 
@@ -163,13 +187,24 @@ class Tag(TimestampedModel):
         return self.name
 
 
+def redirects_now(is_active, expires_at, now):
+    """The live-link rule: a link redirects while its active flag is on and its expiry, if
+    any, is ahead. `live_links` is the same rule in SQL; the redirect's cached targets
+    (links.resolver.Target) answer it with this function."""
+    return is_active and (expires_at is None or expires_at > now)
+
+
+def live_links(now):
+    """The live-link rule as a filter (see `redirects_now`)."""
+    return models.Q(is_active=True) & (
+        models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
+    )
+
+
 class LinkQuerySet(models.QuerySet):
-    def active(self, now=None):
-        """Links that redirect: the active flag is on and the expiry, if any, is ahead."""
-        now = now or timezone.now()
-        return self.filter(is_active=True).filter(
-            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
-        )
+    def live(self, now=None):
+        """Links that redirect now (`redirects_now`)."""
+        return self.filter(live_links(now or timezone.now()))
 
 
 class Link(TimestampedModel):
@@ -220,17 +255,18 @@ class Link(TimestampedModel):
             raise ValidationError(errors)
 
     def is_live(self, now=None):
-        """Whether the link redirects now (see LinkQuerySet.active for the same rule in SQL)."""
-        now = now or timezone.now()
-        return self.is_active and (self.expires_at is None or self.expires_at > now)
-
-    def is_expired(self, now=None):
-        return self.expires_at is not None and self.expires_at <= (now or timezone.now())
+        """Whether the link redirects now (`redirects_now`)."""
+        return redirects_now(self.is_active, self.expires_at, now or timezone.now())
 
     @property
     def short_url(self):
         """The public short URL, as printed on posters and shared."""
         return f"{settings.SHORT_LINK_BASE_URL.rstrip('/')}/{self.short_code}"
+
+    @property
+    def qr_url(self):
+        """What the link's QR code encodes: the short URL marked so a visit counts as a scan."""
+        return f"{self.short_url}?{SCAN_MARKER}"
 
 
 def validate_campaign_belongs_to_client(campaign, client_id):
@@ -258,3 +294,24 @@ class LinkTag(models.Model):
 
     def __str__(self):
         return f"{self.link_id} · {self.tag_id}"
+
+
+class UtmRules(models.Model):
+    """A client's optional UTM rules, checked by links.utm on every link written. Table
+    `client_utm_rules`; empty lists mean "anything"."""
+
+    client = models.OneToOneField(
+        Client, on_delete=models.CASCADE, primary_key=True, related_name="utm_rules"
+    )
+    allowed_sources = models.JSONField(default=list, blank=True)
+    allowed_mediums = models.JSONField(default=list, blank=True)
+    required = models.JSONField(default=list, blank=True)
+    lowercase = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "client_utm_rules"
+        verbose_name_plural = "UTM rules"
+
+    def __str__(self):
+        return f"UTM rules of {self.client}"

@@ -1,6 +1,22 @@
-"""Forwarding the visitor's query string to a link's destination."""
+"""Forwarding the visitor's query string to a link's destination, and the marker of a scan."""
 
 from urllib.parse import unquote_plus
+
+# A link's QR code encodes its short URL with this parameter: the redirect counts such a
+# visit as a scan and takes the marker out before forwarding the query. A URL without it
+# (every code printed before the marker existed) is an ordinary click.
+SCAN_MARKER = "qr=1"
+
+
+def without_scan_marker(query_string):
+    """(`query_string` without the scan marker, whether it had it)."""
+    if not query_string or SCAN_MARKER not in query_string:
+        return query_string, False
+    parts = query_string.split("&")
+    kept = [part for part in parts if part != SCAN_MARKER]
+    if len(kept) == len(parts):  # e.g. "faqr=1": another parameter
+        return query_string, False
+    return "&".join(kept), True
 
 
 def _key(part):

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_safe
 
 from analytics.clicks import tracking
 
-from .querystrings import merge_query
+from .querystrings import merge_query, without_scan_marker
 from .resolver import LookupUnavailable, resolve
 from .shortcodes import looks_like_code
 
@@ -75,17 +75,8 @@ def follow(request, code):
         return unavailable_page()
     if target is None or not target.is_active:
         return not_found()
-    if target.is_expired(timezone.now()):
-        return _small_page("links/link_expired.html", 410)
-    tracking.record(request.META, target.link_id)
-    return unstored(HttpResponseRedirect(destination(target, request.META.get("QUERY_STRING"))))
-
-
-@login_not_required
-@csrf_exempt
-@require_safe
-def constant_redirect(request, code):
-    """Benchmark baseline only (BENCH_VIEWS): the cheapest Django 302, same middleware."""
-    response = HttpResponseRedirect("https://example.com/")
-    response["Cache-Control"] = _NO_CACHE
-    return response
+    if not target.is_live(timezone.now()):
+        return _small_page("links/link_expired.html", 410)  # active, but past its expiry
+    query_string, scanned = without_scan_marker(request.META.get("QUERY_STRING"))
+    tracking.record(request.META, target.link_id, scanned=scanned)
+    return unstored(HttpResponseRedirect(destination(target, query_string)))

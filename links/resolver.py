@@ -32,13 +32,11 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 
 from macondo.degraded import Dependency
 
 from . import link_changes
-from .models import Link
+from .models import redirects_now
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +55,9 @@ class Target:
     is_active: bool
     expires_at: datetime | None
 
-    def is_expired(self, now):
-        return self.expires_at is not None and self.expires_at <= now
+    def is_live(self, now):
+        """Whether the link redirects at `now` (links.models.redirects_now)."""
+        return redirects_now(self.is_active, self.expires_at, now)
 
 
 _cache = OrderedDict()  # code -> (monotonic time fetched, Target), least recent first
@@ -319,6 +318,6 @@ def changed(code):
     link_changes.announce(code)
 
 
-@receiver([post_save, post_delete], sender=Link, dispatch_uid="links.resolver.changed")
-def _link_saved(sender, instance, **kwargs):
+def link_saved(sender, instance, **kwargs):
+    """post_save and post_delete of a Link (connected in LinksConfig.ready)."""
     changed(instance.short_code)

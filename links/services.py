@@ -8,8 +8,8 @@ from django.db.models.functions import Lower
 
 from webhooks import events as webhook_events
 
-from . import resolver
-from .models import Link, LinkTag, Tag
+from . import resolver, utm
+from .models import Link, LinkTag, Tag, UtmRules
 from .shortcodes import generate_code, validate_alias
 
 logger = logging.getLogger(__name__)
@@ -138,12 +138,20 @@ def _new_link(
     expires_at=None,
     is_active=True,
     forward_query=True,
+    utm_values=None,
     relations_known=False,
+    rules_of=utm.rules_of,
 ):
     """(unsaved link, tag names, alias) after every check but the alias's: the rules of a
-    new link, for create_link and create_links alike."""
+    new link, for create_link and create_links alike. `rules_of(client id)` gives the
+    client's UTM rules."""
     alias = (alias or "").strip() or None
     tag_names = parse_tag_names(tags)
+    errors = {}
+    try:
+        original_url = utm.apply(original_url, utm_values, campaign)
+    except ValidationError as error:
+        errors.update(error.message_dict)
     link = Link(
         user=user,
         client=client,
@@ -159,7 +167,13 @@ def _new_link(
     # relations_known the user, client and campaign are instances just read: their
     # existence is not asked again (a query each); the foreign keys still hold at commit.
     exclude = ["short_code", *(["user", "client", "campaign"] if relations_known else [])]
-    link.full_clean(exclude=exclude, validate_unique=False)
+    try:
+        link.full_clean(exclude=exclude, validate_unique=False)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    utm.check(link, rules_of(link.client_id))
     return link, tag_names, alias
 
 
@@ -168,7 +182,8 @@ def create_link(*, user, **values):
     """Create a link and its tags in one transaction; raise ValidationError keyed by field.
 
     `values`: client and original_url, and optionally name, campaign, tags, alias,
-    expires_at, is_active, forward_query; relations_known=True when the user, client and
+    expires_at, is_active, forward_query, utm_values ({utm parameter: value} written into
+    the destination, links.utm); relations_known=True when the user, client and
     campaign were just read (see _new_link)."""
     link, tag_names, alias = _new_link(user, **values)
     if alias:
@@ -201,9 +216,14 @@ def create_links(*, user, links):
     index still refuses a code at the INSERT (an alias taken meanwhile, a generated code
     that collided), the links are made one by one through create_link, which settles it."""
     prepared, errors, aliases = [], {}, {}
+    rules = UtmRules.objects.select_related("client").in_bulk(
+        {values["client"].pk for values in links}
+    )
     for index, values in enumerate(links):
         try:
-            link, tag_names, alias = _new_link(user, relations_known=True, **values)
+            link, tag_names, alias = _new_link(
+                user, relations_known=True, rules_of=rules.get, **values
+            )
             if alias:
                 _valid_alias(alias)
         except ValidationError as error:
@@ -283,15 +303,27 @@ EDITABLE_FIELDS = {
 
 
 @transaction.atomic
-def update_link(link, *, tags=None, **changes):
-    """Change a link's editable fields (and tags, when given). The short code never changes:
-    it may already be printed on a poster."""
+def update_link(link, *, tags=None, utm_values=None, **changes):
+    """Change a link's editable fields (and tags, when given; and the destination's UTM
+    parameters, as create_link). The short code never changes: it may already be printed
+    on a poster."""
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise TypeError(f"Not editable: {', '.join(sorted(unknown))}")
     for field, value in changes.items():
         setattr(link, field, value.strip() if field == "name" and value else value)
-    link.full_clean(validate_unique=False)
+    errors = {}
+    try:
+        link.original_url = utm.apply(link.original_url, utm_values, link.campaign)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    try:
+        link.full_clean(validate_unique=False)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    utm.check(link, utm.rules_of(link.client_id))
     link.save()
     if tags is not None:
         set_tags(link, parse_tag_names(tags))

@@ -45,6 +45,8 @@ RESERVED_WORDS = frozenset(
         "login",
         "logout",
         "media",
+        # Shared report pages live under /r/ (sharing/urls.py).
+        "r",
         "metrics",
         "reports",
         "robots.txt",

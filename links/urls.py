@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import bulk, links, organisation, share
+from .views import branding, bulk, links, organisation, share, utm
 
 app_name = "links"
 
@@ -15,10 +15,16 @@ urlpatterns = [
     path("links/<uuid:pk>/delete/", links.link_delete, name="delete"),
     path("links/<uuid:pk>/qr.svg", share.link_qr, {"fmt": "svg"}, name="qr-svg"),
     path("links/<uuid:pk>/qr.png", share.link_qr, {"fmt": "png"}, name="qr-png"),
+    path("links/<uuid:pk>/qr/", share.link_qr_options, name="qr-options"),
     path("clients/", organisation.client_list, name="clients"),
     path("clients/new/", organisation.client_create, name="client-create"),
     path("clients/<uuid:pk>/rename/", organisation.client_rename, name="client-rename"),
+    path("clients/<uuid:pk>/utm-rules/", utm.client_utm_rules, name="client-utm-rules"),
+    path("links/utm-rules/breaking/", utm.utm_breaking_links, name="utm-breaking"),
     path("clients/<uuid:pk>/delete/", organisation.client_delete, name="client-delete"),
+    path("clients/<uuid:pk>/branding/", branding.client_branding, name="client-branding"),
+    path("clients/<uuid:pk>/logo", branding.client_logo, name="client-logo"),
+    path("clients/<uuid:pk>/theme.css", branding.client_theme, name="client-theme"),
     path("campaigns/", organisation.campaign_list, name="campaigns"),
     path("campaigns/new/", organisation.campaign_create, name="campaign-create"),
     path("campaigns/<uuid:pk>/rename/", organisation.campaign_rename, name="campaign-rename"),

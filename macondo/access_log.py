@@ -2,8 +2,8 @@
 
 gunicorn's own logger builds, for every request, a dictionary of every request header,
 response header and environ variable, escapes each value, then sends the line through
-Python's logging machinery: about as much of a worker's CPU per request as the whole
-short-link redirect. `AccessLogger` writes the same line: only the
+Python's logging machinery: a sizeable share of a cached redirect's CPU (bench/RESULTS.md,
+"Access logger and flash-message storage"). `AccessLogger` writes the same line: only the
 atoms `access_log_format` names are computed, and the line goes straight to the handler's
 stream when the handlers are gunicorn's plain ones (a file or stdout). Any other setup (a
 format with header atoms, syslog, a `logconfig` of one's own) takes gunicorn's path

@@ -1,7 +1,9 @@
-"""All configuration of Macondo, read from the environment (see .env.example).
+"""All configuration of Macondo, read from the environment (every knob is in .env.example).
 
 Local runs set DEBUG=true explicitly (the quick start does); everything else defaults to
-the safe, production value.
+the safe, production value. Topics, in order: core, proxies and client addresses, security,
+apps and middleware, database, Redis, staff sign-in, templates and static files, short links,
+clicks, bot verdicts, public API, webhooks, health and logging.
 """
 
 from datetime import timedelta
@@ -10,12 +12,16 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+import macondo
+from macondo.logging_config import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 # A .env file is a convenience for local runs; real environment variables win over it.
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
+# --- Core ------------------------------------------------------------------------------------
 DEBUG = env.bool("DEBUG", default=False)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
@@ -28,6 +34,9 @@ if not SECRET_KEY:
     SECRET_KEY = "insecure-local-development-key-never-used-in-production"  # noqa: S105
 elif not DEBUG and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith("insecure")):
     raise ImproperlyConfigured("SECRET_KEY is too weak for production: use 50+ random chars.")
+
+# One place of the version (macondo/__init__.py); a deploy may set a git SHA instead.
+APP_VERSION = env.str("APP_VERSION", default=macondo.__version__)
 
 # Where the app listens: scripts/run.sh's development server binds HOST:PORT, gunicorn
 # binds 0.0.0.0:PORT (gunicorn.conf.py).
@@ -54,137 +63,18 @@ SHORT_LINK_BASE_URL = env.str("SHORT_LINK_BASE_URL", default=SERVER_URL)
 # Other hosts that also serve short links (old domains, aliases): also refused as destinations.
 SHORT_LINK_EXTRA_HOSTS = env.list("SHORT_LINK_EXTRA_HOSTS", default=[])
 
-INSTALLED_APPS = [
-    # Django's admin, on a site that asks accounts.policy who may use it.
-    "accounts.admin_site.MacondoAdminConfig",
-    "django.contrib.auth",
-    "django.contrib.contenttypes",
-    "django.contrib.sessions",
-    "django.contrib.messages",
-    "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
-    "accounts",
-    "links",
-    "analytics",
-    "legacy",
-    "api",
-    # django-ninja's templates and static files: the API reference page (Swagger UI) is
-    # served from our own origin, no CDN.
-    "ninja",
-]
-
-MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "macondo.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-]
-
-ROOT_URLCONF = "macondo.urls"
-WSGI_APPLICATION = "macondo.wsgi.application"
-
-TEMPLATES = [
-    {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
-        "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.debug",
-                "django.template.context_processors.request",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.permissions",
-            ],
-        },
-    },
-]
-
-# Templates see `debug` (e.g. the lockout page's shell commands) only with DEBUG and only
-# for requests from this machine.
-INTERNAL_IPS = ["127.0.0.1", "::1"]
-
-# --- Database -------------------------------------------------------------------------
-# No DATABASE_URL: an embedded SQLite file, so a newcomer sees the app without a server.
-# Production and the test suite use PostgreSQL.
-_database_url = env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
-try:
-    DATABASES = {"default": env.db_url_config(_database_url)}
-except ValueError:  # e.g. a port that is not a number
-    DATABASES = {"default": {}}
-if DATABASES["default"].get("ENGINE") not in (
-    "django.db.backends.postgresql",
-    "django.db.backends.sqlite3",
-):
-    raise ImproperlyConfigured(
-        "DATABASE_URL is not a PostgreSQL or SQLite URL: use "
-        "postgres://user:password@host:5432/name, or leave it empty for the SQLite file."
-    )
-# A new connection per request costs ~10 ms of CPU: keep connections, check them on reuse.
-# Behind PgBouncer in transaction mode set CONN_MAX_AGE=0 and let the bouncer pool.
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"].setdefault(
-        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
-    )
-
-# --- Dashboard reports -----------------------------------------------------------
-# PostgreSQL's JIT compiles big report queries for ~0.5 s before running them for ~0.05 s:
-# a loss for every dashboard page. Off unless DATABASE_JIT=true.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env.bool(
-    "DATABASE_JIT", default=False
-):
-    DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
-
-# The embedded SQLite file (quick start) is one process on one machine. SQLite cannot hold
-# the rollup tables' covering (INCLUDE) unique constraints and indexes: Django skips the
-# constraints (models.W039) and keeps only the key columns of the indexes (W040); the rollup
-# job replaces whole days, so nothing relies on them. Our deploy check asks for Redis to
-# share state between gunicorn workers (analytics.W001). PostgreSQL still reports all three.
-SILENCED_SYSTEM_CHECKS = (
-    ["models.W039", "models.W040", "analytics.W001"]
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
-    else []
-)
-
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-AUTH_USER_MODEL = "accounts.User"
-
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
-
-# --- Internationalisation ----------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
 
-# --- Static files ----------------------------------------------------------------------------
-STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if not env.bool("STATIC_MANIFEST", default=not DEBUG)
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        )
-    },
-}
+# --- Proxies and client addresses ------------------------------------------------------------
+# How many reverse proxies in front of the app append to X-Forwarded-For. 0: trust none.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Zero the last IPv4 octet / last 80 IPv6 bits before storing or logging an address.
+ANONYMIZE_IP = env.bool("ANONYMIZE_IP", default=False)
 
-# --- Security (production values unless DEBUG) -------------------------------------------------
+# --- Security (production values unless DEBUG) -----------------------------------------------
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=True) else None
 )
@@ -202,61 +92,143 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 14)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_HTTPONLY = True
+# Content-Security-Policy (django-csp, macondo.middleware.CSPMiddleware): no inline scripts
+# or styles anywhere; pages load their own static files only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # Google profile pictures (avatars) and QR codes as data: URIs.
+        "img-src": ["'self'", "data:", "https://*.googleusercontent.com"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'", "https://accounts.google.com"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
-# --- Click tracking ----------------------------------------------------------------------------
-GEOIP_CITY_DB = env.str("GEOIP_CITY_DB", default="")
-GEOIP_ASN_DB = env.str("GEOIP_ASN_DB", default="")
-# Seconds between checks of whether a GeoIP file was replaced (geoipupdate): a new one is
-# then read by every worker without a restart.
-GEOIP_CHECK_SECONDS = env.float("GEOIP_CHECK_SECONDS", default=5.0)
-# How many reverse proxies in front of the app append to X-Forwarded-For. 0: trust none.
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-# Zero the last IPv4 octet / last 80 IPv6 bits before storing or logging an address.
-ANONYMIZE_IP = env.bool("ANONYMIZE_IP", default=False)
-REDIS_URL = env.str("REDIS_URL", default="")
-# In front of every Redis key and stream name: deployments (or test runs) sharing one Redis
-# database then never see each other's burst counters or link-change announcements.
-REDIS_KEY_PREFIX = env.str("REDIS_KEY_PREFIX", default="macondo:")
-
-# --- Bot verdicts (analytics.verdicts.bots; README "Bot verdicts") ---------------------------------------
-# A click is a bot when a decisive signal fires or the weak signals' score reaches this (0-100).
-BOT_SCORE_THRESHOLD = env.int("BOT_SCORE_THRESHOLD", default=70)
-# Same IP + user agent on the same link this many times within the window: a burst.
-BOT_BURST_COUNT = env.int("BOT_BURST_COUNT", default=6)
-BOT_BURST_WINDOW_SECONDS = env.float("BOT_BURST_WINDOW_SECONDS", default=30.0)
-# Same IP on the same link, any user agent: higher, one address can be a NAT full of people
-# (the reasoning is in analytics/verdicts/bursts.py and the README).
-BOT_BURST_IP_COUNT = env.int("BOT_BURST_IP_COUNT", default=60)
-BOT_BURST_IP_WINDOW_SECONDS = env.float("BOT_BURST_IP_WINDOW_SECONDS", default=60.0)
-# Clicks are judged (and stored) this long after they happened, so that the clicks of other
-# workers and servers from the same moment are counted for bursts first.
-BOT_BURST_LATENESS_SECONDS = env.float("BOT_BURST_LATENESS_SECONDS", default=3.0)
-# Seconds the loader waits for Redis before it stores a batch without burst evidence.
-BOT_REDIS_TIMEOUT_SECONDS = env.float("BOT_REDIS_TIMEOUT_SECONDS", default=1.0)
-# A datacenter network alone makes a bot (default: only together with other evidence).
-BOT_DATACENTER_STRICT = env.bool("BOT_DATACENTER_STRICT", default=False)
-# Longer user agents are malformed; only this many characters are ever matched or cached.
-BOT_UA_MAX_LENGTH = env.int("BOT_UA_MAX_LENGTH", default=1000)
-# Distinct user agents whose verdict work is kept per process (bounded memory).
-BOT_UA_CACHE_SIZE = env.int("BOT_UA_CACHE_SIZE", default=10000)
-
-# --- Staff sign-in: Google through django-allauth, admin login rate limit ----------
-INSTALLED_APPS += [
+# --- Apps and middleware ---------------------------------------------------------------------
+INSTALLED_APPS = [
+    # Django's admin, on a site that asks accounts.policy who may use it.
+    "accounts.admin_site.MacondoAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "accounts",
+    "links",
+    "analytics",
+    "legacy",
+    "api",
+    "sharing",
+    "portal",
+    "mailings",
+    "scheduling",
+    # django-ninja's templates and static files: the API reference page (Swagger UI) is
+    # served from our own origin, no CDN.
+    "ninja",
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.google",
     "axes",
+    "webhooks",
 ]
-_auth_middleware = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware")
-MIDDLEWARE[_auth_middleware + 1 : _auth_middleware + 1] = [
+
+# Cached short links are answered before this stack (links.fast_redirect); everything else
+# passes through it.
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "macondo.middleware.CSPMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every page needs a signed-in user unless its view is marked @login_not_required.
     "accounts.middleware.LoginRequiredMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Axes turns a locked-out admin login into its 429 page; its documentation wants it last.
+    "axes.middleware.AxesMiddleware",
 ]
-# Axes turns a locked-out admin login into its 429 page; its documentation wants it last.
-MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 
+ROOT_URLCONF = "macondo.urls"
+WSGI_APPLICATION = "macondo.wsgi.application"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Database --------------------------------------------------------------------------------
+# No DATABASE_URL: an embedded SQLite file, so a newcomer sees the app without a server.
+# Production and the test suite use PostgreSQL.
+_database_url = env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+try:
+    DATABASES = {"default": env.db_url_config(_database_url)}
+except ValueError:  # e.g. a port that is not a number
+    DATABASES = {"default": {}}
+if DATABASES["default"].get("ENGINE") not in (
+    "django.db.backends.postgresql",
+    "django.db.backends.sqlite3",
+):
+    raise ImproperlyConfigured(
+        "DATABASE_URL is not a PostgreSQL or SQLite URL: use "
+        "postgres://user:password@host:5432/name, or leave it empty for the SQLite file."
+    )
+# A new connection per request costs more CPU than most requests: keep connections, check
+# them on reuse.
+# Behind PgBouncer in transaction mode set CONN_MAX_AGE=0 and let the bouncer pool.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
+# PostgreSQL's JIT spends longer compiling the big report queries than running them: a loss
+# for every dashboard page. Off unless DATABASE_JIT=true.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env.bool(
+    "DATABASE_JIT", default=False
+):
+    DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
+# Behind PgBouncer in transaction mode server-side cursors break (a cursor outlives the
+# transaction's server connection): set this true together with CONN_MAX_AGE=0.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+    "DATABASE_DISABLE_SERVER_SIDE_CURSORS", default=False
+)
+
+# The embedded SQLite file (quick start) is one process on one machine. SQLite cannot hold
+# the rollup tables' covering (INCLUDE) unique constraints and indexes: Django skips the
+# constraints (models.W039) and keeps only the key columns of the indexes (W040); the rollup
+# job replaces whole days, so nothing relies on them. Our deploy check asks for Redis to
+# share state between gunicorn workers (analytics.W001). PostgreSQL still reports all three.
+SILENCED_SYSTEM_CHECKS = (
+    ["models.W039", "models.W040", "analytics.W001"]
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    else []
+)
+
+# --- Redis -----------------------------------------------------------------------------------
+# Shared state between workers and hosts: click-burst counters, link-change announcements,
+# API rate limits and key revocations. Empty: each process counts on its own (or in the
+# database).
+REDIS_URL = env.str("REDIS_URL", default="")
+# In front of every Redis key and stream name: deployments (or test runs) sharing one Redis
+# database then never see each other's burst counters or link-change announcements.
+REDIS_KEY_PREFIX = env.str("REDIS_KEY_PREFIX", default="macondo:")
+
+# --- Staff sign-in: Google through django-allauth, admin login lockout -----------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out client is refused before any password hash is computed.
     "axes.backends.AxesStandaloneBackend",
@@ -358,7 +330,55 @@ AXES_USERNAME_CALLABLE = "accounts.lockout.username"
 AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
-# --- Short links and click recording -------------------------------------------
+# --- Templates and static files --------------------------------------------------------------
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.debug",
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.permissions",
+                "portal.context_processors.portal",
+            ],
+        },
+    },
+]
+
+# Templates see `debug` (e.g. the lockout page's shell commands) only with DEBUG and only
+# for requests from this machine.
+INTERNAL_IPS = ["127.0.0.1", "::1"]
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if not env.bool("STATIC_MANIFEST", default=not DEBUG)
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+# Uploaded files (client logos) go through Django's storage API; this is where the default
+# file-system storage keeps them. They are served by views (links/branding.py), never from
+# a public media URL.
+MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+CLIENT_LOGO_MAX_BYTES = env.int("CLIENT_LOGO_MAX_BYTES", default=512 * 1024)
+
+# --- Shared report links (sharing/; docs/portal-and-sharing.md) ------------------------------
+# Wrong passwords a share link accepts per window before it refuses every attempt until the
+# window ends.
+SHARE_PASSWORD_ATTEMPTS = env.int("SHARE_PASSWORD_ATTEMPTS", default=5)
+SHARE_PASSWORD_WINDOW_MINUTES = env.int("SHARE_PASSWORD_WINDOW_MINUTES", default=15)
+
+# --- Short links: the fast lane and the lookup cache -----------------------------------------
 # Cached short links are answered in WSGI, before Django's middleware (links.fast_redirect);
 # off: every redirect goes through the whole stack (for comparison, or if in doubt).
 FAST_REDIRECT = env.bool("FAST_REDIRECT", default=True)
@@ -370,7 +390,7 @@ LINK_CACHE_SYNC_INTERVAL = env.float("LINK_CACHE_SYNC_INTERVAL", default=1.0)
 # Without Redis (or while it is down): a deactivated or edited link stops or changes
 # redirecting in every worker within this window; codes found missing are remembered as long.
 LINK_CACHE_TTL_WITHOUT_SYNC = env.float("LINK_CACHE_TTL_WITHOUT_SYNC", default=5.0)
-# Links each worker keeps (LRU, ~300 bytes each); codes no link has are kept apart
+# Links each worker keeps (LRU, a few hundred bytes each); codes no link has are kept apart
 # (LINK_CACHE_MISSING_SIZE). Set it to at least the number of links that get clicks.
 LINK_CACHE_SIZE = env.int("LINK_CACHE_SIZE", default=100000)
 # Newest active links loaded into each worker's cache when it starts (0: none).
@@ -380,9 +400,16 @@ LINK_CACHE_STALE_SECONDS = env.float("LINK_CACHE_STALE_SECONDS", default=3600.0)
 # Codes no link has are remembered apart from the links (so a scan never evicts one), this
 # many per worker, for LINK_CACHE_TTL_WITHOUT_SYNC.
 LINK_CACHE_MISSING_SIZE = env.int("LINK_CACHE_MISSING_SIZE", default=10000)
-# With Redis, each worker holds every active link's code (~90 bytes each) and answers 404
+# With Redis, each worker holds every active link's code (about 100 bytes each) and answers 404
 # for any other code without a query.
 LINK_CACHE_KNOWN_CODES = env.bool("LINK_CACHE_KNOWN_CODES", default=True)
+
+# --- Clicks: GeoIP and the spool -------------------------------------------------------------
+GEOIP_CITY_DB = env.str("GEOIP_CITY_DB", default="")
+GEOIP_ASN_DB = env.str("GEOIP_ASN_DB", default="")
+# Seconds between checks of whether a GeoIP file was replaced (geoipupdate): a new one is
+# then read by every worker without a restart.
+GEOIP_CHECK_SECONDS = env.float("GEOIP_CHECK_SECONDS", default=5.0)
 # Clicks are appended to files here and loaded into PostgreSQL by a flusher thread in each
 # worker. Local disk shared by all workers of a host, kept across restarts (not tmpfs).
 CLICK_SPOOL_DIR = env.str("CLICK_SPOOL_DIR", default=str(BASE_DIR / "var" / "click-spool"))
@@ -401,11 +428,46 @@ CLICK_BACKLOG_MAX_AGE_SECONDS = env.float("CLICK_BACKLOG_MAX_AGE_SECONDS", defau
 # verdict reads them whole).
 CLICK_USER_AGENT_MAX_CHARS = env.int("CLICK_USER_AGENT_MAX_CHARS", default=1000)
 CLICK_REFERRER_MAX_CHARS = env.int("CLICK_REFERRER_MAX_CHARS", default=2000)
-# Benchmarks only: serve a constant-302 baseline view at /bench-302/<code>.
-BENCH_VIEWS = env.bool("BENCH_VIEWS", default=False)
+
+# --- Bot verdicts (analytics.verdicts.bots) --------------------------------------------------
+# A click is a bot when a decisive signal fires or the weak signals' score reaches this (0-100).
+BOT_SCORE_THRESHOLD = env.int("BOT_SCORE_THRESHOLD", default=70)
+# Same IP + user agent on the same link this many times within the window: a burst.
+BOT_BURST_COUNT = env.int("BOT_BURST_COUNT", default=6)
+BOT_BURST_WINDOW_SECONDS = env.float("BOT_BURST_WINDOW_SECONDS", default=30.0)
+# Same IP on the same link, any user agent: higher, one address can be a NAT full of people
+# (the reasoning is in analytics/verdicts/bursts.py).
+BOT_BURST_IP_COUNT = env.int("BOT_BURST_IP_COUNT", default=60)
+BOT_BURST_IP_WINDOW_SECONDS = env.float("BOT_BURST_IP_WINDOW_SECONDS", default=60.0)
+# Clicks are judged (and stored) this long after they happened, so that the clicks of other
+# workers and servers from the same moment are counted for bursts first.
+BOT_BURST_LATENESS_SECONDS = env.float("BOT_BURST_LATENESS_SECONDS", default=3.0)
+# Seconds the loader waits for Redis before it stores a batch without burst evidence.
+BOT_REDIS_TIMEOUT_SECONDS = env.float("BOT_REDIS_TIMEOUT_SECONDS", default=1.0)
+# A datacenter network alone makes a bot (default: only together with other evidence).
+BOT_DATACENTER_STRICT = env.bool("BOT_DATACENTER_STRICT", default=False)
+# Longer user agents are malformed; only this many characters are ever matched or cached.
+BOT_UA_MAX_LENGTH = env.int("BOT_UA_MAX_LENGTH", default=1000)
+# Distinct user agents whose verdict work is kept per process (bounded memory).
+BOT_UA_CACHE_SIZE = env.int("BOT_UA_CACHE_SIZE", default=10000)
+
+# --- Public API (api/; docs/api.md) ----------------------------------------------------------
+# Requests per key: a sustained rate and a burst on top (a token bucket counted in Redis, so
+# every worker shares it; without Redis each process counts on its own). A burst lets a tool
+# page through 30,000 links or retry a batch at once; the sustained rate is what a sync job
+# or a spreadsheet refreshing every few seconds needs, far above what a person clicks.
+API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=600)
+API_RATE_LIMIT_BURST = env.int("API_RATE_LIMIT_BURST", default=300)
+# Seconds a worker trusts a key it looked up. Only with Redis: every request also reads the
+# keys' change stamp there, so a revocation applies at once on every worker; without Redis
+# (or while it does not answer) every request looks its key up in the database.
+API_KEY_CACHE_SECONDS = env.float("API_KEY_CACHE_SECONDS", default=5.0)
+# A key's last-used time and address are written at most this often per key and worker.
+API_KEY_LAST_USED_INTERVAL = env.float("API_KEY_LAST_USED_INTERVAL", default=60.0)
+# Hours an Idempotency-Key is remembered: a retry within them gets the first answer.
+API_IDEMPOTENCY_HOURS = env.int("API_IDEMPOTENCY_HOURS", default=24)
 
 # --- Webhooks (docs/webhooks.md) -------------------------------------------------------------
-INSTALLED_APPS += ["webhooks"]
 # Plain-http targets. Production sends to https only; DEBUG allows http for a local receiver.
 WEBHOOKS_ALLOW_HTTP = env.bool("WEBHOOKS_ALLOW_HTTP", default=DEBUG)
 # Loopback, private (RFC 1918, fc00::/7) and shared (100.64/10) target addresses: tests and
@@ -435,90 +497,47 @@ WEBHOOKS_SUBSCRIPTION_CACHE_SECONDS = env.float("WEBHOOKS_SUBSCRIPTION_CACHE_SEC
 # Days events, deliveries and attempts are kept (the worker deletes older ones hourly).
 WEBHOOKS_KEEP_DAYS = env.int("WEBHOOKS_KEEP_DAYS", default=14)
 
-# --- Public API (api/; docs/api.md) -------------------------------------------------------
-# Requests per key: a sustained rate and a burst on top (a token bucket counted in Redis, so
-# every worker shares it; without Redis each process counts on its own). A burst lets a tool
-# page through 30,000 links or retry a batch at once; the sustained rate is what a sync job
-# or a spreadsheet refreshing every few seconds needs, far above what a person clicks.
-API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=600)
-API_RATE_LIMIT_BURST = env.int("API_RATE_LIMIT_BURST", default=300)
-# Seconds a worker trusts a key it looked up. Only with Redis: every request also reads the
-# keys' change stamp there, so a revocation applies at once on every worker; without Redis
-# (or while it does not answer) every request looks its key up in the database.
-API_KEY_CACHE_SECONDS = env.float("API_KEY_CACHE_SECONDS", default=5.0)
-# A key's last-used time and address are written at most this often per key and worker.
-API_KEY_LAST_USED_INTERVAL = env.float("API_KEY_LAST_USED_INTERVAL", default=60.0)
-# Hours an Idempotency-Key is remembered: a retry within them gets the first answer.
-API_IDEMPOTENCY_HOURS = env.int("API_IDEMPOTENCY_HOURS", default=24)
+# --- Email and scheduled reports (docs/scheduled-reports.md) ---------------------------------
+# EMAIL_URL (smtp://user:password@host:587/?tls=True, smtp+ssl://…, consolemail://) wins over
+# the separate settings below when it is set.
+_email_url = env.str("EMAIL_URL", default="")
+if _email_url:
+    vars().update(env.email_url_config(_email_url))
+else:
+    EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+    EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+    EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+    EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+    EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+    EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+    EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+# Seconds to wait for the mail server (connect and each answer) before a send fails.
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=30.0)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Macondo reports <reports@localhost>")
+SERVER_EMAIL = env.str("SERVER_EMAIL", default="") or DEFAULT_FROM_EMAIL
+# Days the shared page each report email links to stays open (0: until revoked).
+REPORT_SHARE_DAYS = env.int("REPORT_SHARE_DAYS", default=365)
+# A claimed report not recorded as sent after this many seconds belongs to a worker that
+# stopped mid-send: another worker sends it again.
+REPORT_CLAIM_TIMEOUT_SECONDS = env.float("REPORT_CLAIM_TIMEOUT_SECONDS", default=900.0)
+# A failed send is retried after this many seconds × the attempts so far, up to the maximum.
+REPORT_RETRY_SECONDS = env.float("REPORT_RETRY_SECONDS", default=600.0)
+REPORT_MAX_ATTEMPTS = env.int("REPORT_MAX_ATTEMPTS", default=5)
+# Seconds between the scheduler's ticks (each sends due reports, and rolls clicks up hourly).
+SCHEDULER_TICK_SECONDS = env.float("SCHEDULER_TICK_SECONDS", default=60.0)
+# Minutes past each hour the scheduler runs rollup_clicks.
+SCHEDULER_ROLLUP_MINUTE = env.int("SCHEDULER_ROLLUP_MINUTE", default=5)
 
-# --- Logging ----------------------------------------------------------------------------
-
-# --- Operations: version, health, logging, CSP, database knobs -------------------
-import macondo  # noqa: E402
-
-# One place of the version (macondo/__init__.py); a deploy may set a git SHA instead.
-APP_VERSION = env.str("APP_VERSION", default=macondo.__version__)
+# --- Health, logging and progress ------------------------------------------------------------
 # Seconds /health waits for `SELECT 1` before answering 503 (probes time out at ~3-5 s).
 HEALTH_DATABASE_DEADLINE = env.float("HEALTH_DATABASE_DEADLINE", default=2.0)
 # Seconds one database check's answer is reused by every /health request of a worker: a
 # flood of /health then costs one connection per second per worker, not one per request.
 HEALTH_DATABASE_CACHE_SECONDS = env.float("HEALTH_DATABASE_CACHE_SECONDS", default=1.0)
-
-# Behind PgBouncer in transaction mode server-side cursors break (a cursor outlives the
-# transaction's server connection): set this true together with CONN_MAX_AGE=0.
-DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
-    "DATABASE_DISABLE_SERVER_SIDE_CURSORS", default=False
-)
-
 # One line per event: "line" for people, "json" for log collectors.
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOG_FORMAT = env.str("LOG_FORMAT", default="line")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {
-        # Masks visitor IPs (when ANONYMIZE_IP) and credentials in every record.
-        "redact": {"()": "macondo.logs.RedactFilter"},
-    },
-    "formatters": {
-        "line": {"()": "macondo.logs.LineFormatter"},
-        "json": {"()": "macondo.logs.JsonFormatter"},
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "json" if LOG_FORMAT == "json" else "line",
-            "filters": ["redact"],
-        },
-    },
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {
-        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
-        # axes logs its version and lockout mode at INFO in every process that loads Django
-        # (each manage.py command, both runserver processes, every gunicorn worker); the
-        # lockout mode is in these settings. Its warnings (lockouts) still show.
-        "axes.apps": {"level": "WARNING"},
-    },
-}
-
-# Content-Security-Policy (django-csp): no inline scripts or styles anywhere; pages load
-# their own static files only.
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-    "macondo.middleware.CSPMiddleware",
-)
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": ["'self'"],
-        "script-src": ["'self'"],
-        "style-src": ["'self'"],
-        # Google profile pictures (avatars) and QR codes as data: URIs.
-        "img-src": ["'self'", "data:", "https://*.googleusercontent.com"],
-        "font-src": ["'self'"],
-        "connect-src": ["'self'"],
-        "object-src": ["'none'"],
-        "base-uri": ["'self'"],
-        "form-action": ["'self'", "https://accounts.google.com"],
-        "frame-ancestors": ["'none'"],
-    },
-}
+LOGGING = logging_config(LOG_LEVEL, LOG_FORMAT)
+# Long management commands (rollup_clicks, reclassify_clicks, import_macondo) write a
+# progress line this often when their output is not a terminal (a terminal gets a bar).
+PROGRESS_LINE_SECONDS = env.float("PROGRESS_LINE_SECONDS", default=30.0)

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -18,17 +17,18 @@ urlpatterns = [
     path("dashboard/", include("analytics.urls")),
     path("dashboard/", include("links.urls")),
     path("dashboard/", include("webhooks.urls")),
+    path("dashboard/", include("mailings.urls")),
     path("dashboard/", include("api.dashboard_urls")),
     path("dashboard/", include("accounts.urls")),
+    path("dashboard/", include("sharing.dashboard_urls")),
     # The public API (docs/api.md): keys, not sessions.
     path("", include("api.urls")),
+    # Shared report pages, public, on the short-link domain: `/r/<token>` has a slash, so it
+    # is never a short code (`/<code>` below, where a code "r" would still be `/r`).
+    path("r/", include("sharing.urls")),
+    # Short links: keep this LAST, after every app route.
+    path("<str:code>", redirect.follow, name="follow_link"),
 ]
-
-# --- Short links: keep these LAST, after every app route. -----------------------
-if settings.BENCH_VIEWS:
-    # Benchmark baseline: a constant 302 through the same middleware (bench/redirect).
-    urlpatterns.append(path("bench-302/<str:code>", redirect.constant_redirect))
-urlpatterns.append(path("<str:code>", redirect.follow, name="follow_link"))
 
 # Error pages (macondo/errors.py): the visitor's or the dashboard's, by path; a database
 # outage answered 503. 403 is Django's own view with templates/403.html (staff pages only).

@@ -17,8 +17,6 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.utils import timezone
 
 from .models import (
@@ -152,8 +150,8 @@ def clicks_wanted():
     return wanted
 
 
-@receiver([post_save, post_delete], sender=Subscription, dispatch_uid="webhooks.subscriptions")
-def _subscription_changed(**kwargs):
+def subscription_changed(**kwargs):
+    """post_save and post_delete of a Subscription (connected in WebhooksConfig.ready)."""
     forget_subscriptions()
     # Again once committed: another thread may have cached the old answer meanwhile.
     transaction.on_commit(forget_subscriptions)

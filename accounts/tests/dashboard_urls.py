@@ -1,11 +1,15 @@
 """Every named dashboard URL, filled with objects, for the role and client-isolation tests."""
 
+from django.core.files.base import ContentFile
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from analytics.tests.factories import ClickFactory
 from api import keys
 from links.tests.factories import CampaignFactory, ClientFactory, LinkFactory
+from links.tests.images import PNG
+from mailings.models import ReportSubscription
+from sharing.services import create_share
 from webhooks.models import Delivery, Event
 from webhooks.tests.factories import SubscriptionFactory
 
@@ -24,12 +28,22 @@ def dashboard_patterns():
 
 def client_objects(name="Acme", *, clicks=True):
     """A client with a campaign and a link (with a click, unless told otherwise)."""
-    client = ClientFactory(name=name)
+    client = ClientFactory(name=name, logo=ContentFile(PNG, name="logo.png"))
     campaign = CampaignFactory(client=client, name=f"{name} summer")
     link = LinkFactory(client=client, campaign=campaign, short_code=f"{name.lower()}-link")
     if clicks:
         ClickFactory(link=link)
-    return {"clients": client, "campaigns": campaign, "links": link}
+    report = ReportSubscription.objects.create(
+        client=client, recipients=[f"{name.lower()}@client.example"], frequency="weekly"
+    )
+    share, _token = create_share(client)
+    return {
+        "clients": client,
+        "campaigns": campaign,
+        "links": link,
+        "report_subscription": report,
+        "share": share,
+    }
 
 
 def owned_objects(owner, person):
@@ -52,8 +66,13 @@ _PK_OBJECT = {
     "links:delete": "links",
     "links:qr-svg": "links",
     "links:qr-png": "links",
+    "links:qr-options": "links",
+    "links:client-utm-rules": "clients",
     "links:client-rename": "clients",
     "links:client-delete": "clients",
+    "links:client-branding": "clients",
+    "links:client-logo": "clients",
+    "links:client-theme": "clients",
     "links:campaign-rename": "campaigns",
     "links:campaign-delete": "campaigns",
     "webhooks:detail": "subscription",
@@ -64,6 +83,15 @@ _PK_OBJECT = {
     "webhooks:delete": "subscription",
     "webhooks:delivery": "delivery",
     "api:revoke": "key",
+    "mailings:create-for-client": "clients",
+    "mailings:create-for-campaign": "campaigns",
+    "mailings:edit": "report_subscription",
+    "mailings:delete": "report_subscription",
+    "mailings:send": "report_subscription",
+    "sharing:manage-client": "clients",
+    "sharing:manage-campaign": "campaigns",
+    "sharing:manage-link": "links",
+    "sharing:revoke": "share",
     "accounts:person": "person",
     "accounts:person-sign-out": "person",
 }

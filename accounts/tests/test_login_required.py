@@ -21,7 +21,15 @@ ALLAUTH_PUBLIC = {
     "socialaccount_signup",
 }
 # Where the public views of other features live (the redirect, the health check).
-PUBLIC_PATHS = ["/health", "/Ab3dEf7h"]
+# The health probe, a short link, and a shared report page with its CSV, logo and colours.
+PUBLIC_PATHS = [
+    "/health",
+    "/Ab3dEf7h",
+    "/r/token",
+    "/r/token/report.csv",
+    "/r/token/logo",
+    "/r/token/theme.css",
+]
 # The API's views take no session: each operation authenticates by key (api/tests/test_auth.py,
 # and test_reference.py checks every operation of the document names its key);
 # its document and reference page are public.

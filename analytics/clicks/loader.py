@@ -97,6 +97,7 @@ def rows(visits: list[Visit]):
             "is_bot": verdict.is_bot if verdict else False,
             "bot_reason": verdict.bot_reason if verdict else None,
             "bot_score": verdict.score if verdict else None,
+            "is_qr": visit.scanned,
         }
         # A KeyError here: the model gained a column this function does not fill yet.
         result.append(tuple(values[field.attname] for field in FIELDS))

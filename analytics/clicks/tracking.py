@@ -14,10 +14,11 @@ from analytics.clicks.spool import recording
 from analytics.clicks.visit import Visit
 
 
-def record(environ, link_id):
-    """Record one click of `link_id` from the request's WSGI environ. Never raises."""
+def record(environ, link_id, scanned=False):
+    """Record one click of `link_id` from the request's WSGI environ (`scanned`: it came
+    from the link's QR code). Never raises."""
     try:
-        visit = Visit.from_environ(environ, link_id)
+        visit = Visit.from_environ(environ, link_id, scanned=scanned)
     except Exception as error:  # a bug: the visitor must not see it
         recording.lost(error)
         return

@@ -57,9 +57,10 @@ class Visit:
     # Only the SIGNAL_HEADERS that were sent. None: unknown (stored clicks, classify_ua),
     # which the verdict must treat as "no evidence", not as "missing".
     headers: dict[str, str] | None = None
+    scanned: bool = False  # the short URL of the link's QR code (links.querystrings)
 
     @classmethod
-    def from_environ(cls, environ, link_id):
+    def from_environ(cls, environ, link_id, scanned=False):
         """The Visit of a WSGI environ (or Django's request.META, the same dict)."""
         headers = {}
         for name, key in _SIGNAL_KEYS:
@@ -76,6 +77,7 @@ class Visit:
             user_agent=(environ.get("HTTP_USER_AGENT") or "")[:SENT_MAX_CHARS],
             referrer=referrer[:SENT_MAX_CHARS] if referrer else None,
             headers=headers,
+            scanned=scanned,
         )
 
     def encode(self):
@@ -92,6 +94,8 @@ class Visit:
             "referrer": self.referrer,
             "headers": self.headers,
         }
+        if self.scanned:  # absent on ordinary clicks, as on every line spooled before
+            fields["qr"] = True
         return _ENCODER.encode(fields).encode() + b"\n"
 
     @classmethod
@@ -114,6 +118,7 @@ class Visit:
             user_agent=_text(fields, "user_agent", optional=True) or "",
             referrer=_text(fields, "referrer", optional=True),
             headers=fields.get("headers"),
+            scanned=fields.get("qr") is True,
         )
         headers = visit.headers
         if headers is not None and not (

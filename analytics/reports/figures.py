@@ -1,6 +1,6 @@
 """Every figure the dashboard shows, as aggregate SQL (GROUP BY in PostgreSQL).
 
-Human clicks (`is_bot = false`) unless a name says bots. A page asks a fixed number of
+Human clicks (analytics.models.HUMAN) unless a name says bots. A page asks a fixed number of
 questions however many links or clicks exist: nothing here runs a query per row.
 
 Counts by day come from `DailyLinkClicks` for complete days before the rollup watermark
@@ -12,11 +12,11 @@ one scope and period, which the (link, timestamp) index bounds.
 from collections import Counter
 from datetime import timedelta
 
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncDate, TruncHour
 from django.utils import timezone
 
-from analytics.models import Click, DailyClientStats
+from analytics.models import BOT, HUMAN, Click, DailyClientStats
 from analytics.reports.dimensions import DIMENSIONS, dimension_expression
 from analytics.reports.periods import (
     EVERYTHING,
@@ -33,8 +33,8 @@ from links.models import Client, Link
 TOP = 10
 
 
-_HUMANS = Count("id", filter=Q(is_bot=False))
-_BOTS = Count("id", filter=Q(is_bot=True))
+_HUMANS = Count("id", filter=HUMAN)
+_BOTS = Count("id", filter=BOT)
 
 
 def totals(scope, period, rolled_until=None, known=False):
@@ -143,7 +143,7 @@ def _humans_by(plan, key):
         rows = plan.link_sums.values(k=F(key)).annotate(n=Sum("humans")).values_list("k", "n")
         counts.update(dict(rows))
     if plan.raw is not None:
-        rows = plan.raw.filter(is_bot=False).values(k=F(key)).annotate(n=Count("id"))
+        rows = plan.raw.humans().values(k=F(key)).annotate(n=Count("id"))
         counts.update(dict(rows.values_list("k", "n")))
     return counts
 
@@ -165,7 +165,7 @@ def _top_humans(plan, key, limit):
     """
     raw = Counter()
     if plan.raw is not None:
-        rows = plan.raw.filter(is_bot=False).values(k=F(key)).annotate(n=Count("id"))
+        rows = plan.raw.humans().values(k=F(key)).annotate(n=Count("id"))
         raw.update(dict(rows.values_list("k", "n")))
     if plan.rolled is None:
         return _best(raw, limit)
@@ -200,7 +200,7 @@ def top_clients(period, limit=TOP, rolled_until=None, known=False):
         rows = plan.totals_by_day().values("client_id").annotate(n=Sum("humans"))
         counts.update(dict(rows.values_list("client_id", "n")))
     if plan.raw is not None:
-        rows = plan.raw.filter(is_bot=False).values("link__client_id").annotate(n=Count("id"))
+        rows = plan.raw.humans().values("link__client_id").annotate(n=Count("id"))
         counts.update(dict(rows.values_list("link__client_id", "n")))
     best = _best(counts, limit)
     clients = Client.objects.in_bulk([pk for pk, _ in best])
@@ -234,7 +234,7 @@ def annotate_human_clicks(links, period):
         )
         total = Coalesce(Subquery(rolled, output_field=IntegerField()), 0)
     if plan.raw is not None:
-        fresh = plan.raw.filter(is_bot=False)
+        fresh = plan.raw.humans()
         raw = (
             fresh.filter(link_id=OuterRef("pk"))
             .values("link_id")
@@ -374,7 +374,7 @@ def overview(now=None, year=False):
         "all_time": all_time,
         "cards": cards,
         "bot_share": round(all_time["bots"] * 100 / bot_total, 1) if bot_total else None,
-        "active_links": Link.objects.active(now).count(),
+        "active_links": Link.objects.live(now).count(),
         "top_links": top_links(EVERYTHING, month, rolled_until=rolled_until, known=True),
         "top_clients": top_clients(month, rolled_until=rolled_until, known=True),
         "period": month,

@@ -269,6 +269,13 @@ IN_APP_BROWSERS = {
     "Telegram": WEBVIEW + " Telegram-Android/10.12.0 (Samsung SM-A546B; Android 14; SDK 34; AVERAGE)",
     "WhatsApp": IPHONE_WEBVIEW + " WhatsApp/24.8.78 i",
     "Android WebView": WEBVIEW,
+    # The apps' own HTTP stacks: a word in them is no crawler's token ("cron" in Cronet), and
+    # WhatsApp's names its platform and device where its link-preview fetcher names neither.
+    "WhatsApp's HTTP stack (Android)": "WhatsApp/2.17.425 Android/7.0 Device/samsung-SM-G930F",
+    "WhatsApp's HTTP stack (iOS)": "WhatsApp/2.18.380 iOS/12.1 Device/Apple-iPhone_X",
+    "WhatsApp's HTTP stack, device like a bot": "WhatsApp/2.19.92 Android/9 Device/HTC-HTC_Butterfly",
+    "Snapchat's own Cronet build": "CronetSnapDevSheldon/1",
+    "Snapchat's stack on Cronet": "Snapchat 10.65.5.0 rv:3 (iPhone; iOS 14.4; Scale/3.00) Cronet",
 }  # fmt: skip
 
 
@@ -336,7 +343,14 @@ NOT_MOZILLA_BROWSERS = {
     "Konqueror": "Konqueror/22.12 (X11; Linux x86_64) KHTML/5.103.0 (like Gecko)",
     "Midori": "Midori/0.5.11 (X11; Linux; U; en-us) WebKit/537.32",
 }  # fmt: skip
+# An agent that ends at its platform comment: Netscape's, and a console's cut short.
+PLATFORM_ONLY_BROWSERS = {
+    "Netscape 3": "Mozilla/3.0 (Win95; I)",
+    "Netscape 4 (Mac)": "Mozilla/4.08 (Macintosh; I; PPC, Nav)",
+    "PlayStation": "Mozilla/5.0 (PlayStation)",
+}
 HUMAN_CLASSES = {
+    **{f"platform only: {k}": v for k, v in PLATFORM_ONLY_BROWSERS.items()},
     **{f"device name: {k}": v for k, v in DEVICE_NAMES.items()},
     **{f"carrier: {k}": v for k, v in CARRIERS.items()},
     **{f"search company: {k}": v for k, v in SEARCH_COMPANIES_BROWSERS.items()},
@@ -395,6 +409,12 @@ BOT_CLASSES = {
     "Google-Sites-Thumbnails": ("Mozilla/5.0 (compatible; Google-Sites-Thumbnails)", "ua:crawler"),
     "Google-BusinessLinkVerification": ("Google-BusinessLinkVerification", "ua:crawler"),
     "PowerShell 7": ("Mozilla/5.0 (Windows NT 10.0; Microsoft Windows 10.0.22631; en-US) PowerShell/7.4.1", "ua:http-client"),
+    "page-speed service after the browser": (CHROME + " SpeedCurve/1.0", "ua:monitor"),
+    "uptime service after the browser": (CHROME + " Wormly/1.0", "ua:monitor"),
+    "malware check after the browser": (CHROME + " Quttera/1.0", "ua:scanner"),
+    "site audit after the browser": (CHROME + " Woorank/1.0", "ua:crawler"),
+    "a tool named in the one comment": ("Mozilla/5.0 (LeadRadar/2.1)", "ua:not-browser"),
+    "a bare word in the one comment": ("Mozilla/5.0 (Fizzbuzz)", "ua:not-browser"),
     "PowerShell on macOS": ("Mozilla/5.0 (Macintosh; Darwin 23.4.0 Darwin Kernel Version 23.4.0; en-US) PowerShell/7.4.2", "ua:http-client"),
 }  # fmt: skip
 

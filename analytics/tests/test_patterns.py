@@ -5,7 +5,7 @@ import crawleruseragents
 import pytest
 from crawlerdetect.providers.crawlers import data as crawlerdetect_patterns
 
-from analytics.verdicts import ua_rules
+from analytics.verdicts import ua_vocabulary
 from analytics.verdicts.patterns import PatternSet, PrintableFastRegex, _search, lower_pattern, re2
 from analytics.verdicts.ua_tokens import _split_nested, split
 
@@ -122,10 +122,14 @@ def test_every_corpus_line_splits_as_the_bracket_by_bracket_reader_splits_it():
 
 @pytest.mark.parametrize(
     "rule",
-    [name for name in dir(ua_rules) if isinstance(getattr(ua_rules, name), PrintableFastRegex)],
+    [
+        name
+        for name in dir(ua_vocabulary)
+        if isinstance(getattr(ua_vocabulary, name), PrintableFastRegex)
+    ],
 )
 def test_a_rule_searched_by_re2_finds_the_text_re_finds(rule):
-    fast = getattr(ua_rules, rule)
+    fast = getattr(ua_vocabulary, rule)
     assert fast.linear is not None or re2 is None
     for ua in all_corpus_lines() + ["Mozilla/5.0 (X11;\tLinux) curl/8.0", "Scanner\x00"]:
         for text in (ua, ua.lower()):

@@ -27,8 +27,6 @@ from functools import cache, lru_cache
 from typing import NamedTuple
 
 from django.conf import settings
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 
 from analytics.clicks.geo import NOWHERE, Location
 from analytics.clicks.visit import Visit
@@ -147,8 +145,8 @@ def _knobs():
     )
 
 
-@receiver(setting_changed)
-def _reread_knobs(setting, **kwargs):
+def reread_knobs(setting, **kwargs):
+    """setting_changed (tests; connected in AnalyticsConfig.ready)."""
     if setting.startswith("BOT_"):
         _knobs.cache_clear()
 

@@ -51,10 +51,12 @@ def _crawlerdetect():
 class Classifier(Rules):
     """Which pattern sources to use; the bench builds one per source to report each alone."""
 
-    def __init__(self, sources=("crawlerdetect", "crawler-user-agents"), own_rules=True):
+    def __init__(
+        self, sources=("crawlerdetect", "crawler-user-agents"), own_rules=True, fast_path=True
+    ):
         lists = []
         if "crawler-user-agents" in sources:
             lists.append(("list:crawler-user-agents", _crawler_user_agents(), False))
         if "crawlerdetect" in sources:
             lists.append(("list:crawlerdetect", _crawlerdetect(), True))
-        super().__init__(lists, own_rules=own_rules)
+        super().__init__(lists, own_rules=own_rules, fast_path=fast_path)

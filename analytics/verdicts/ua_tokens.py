@@ -3,7 +3,8 @@
 RFC 9110 (§10.1.5) describes a user agent as product tokens (`Name/version`) and comments
 (`(...)`); real ones also carry `[...]` sections (Facebook's `[FBAN/...;FBCR/carrier]`) and
 bare words (`Mobile`, `Instagram 406.0.0.58.159 Android`). `split(user_agent)` returns the
-parts in order; `analytics.verdicts.ua_rules` decides from them which text crawler patterns may read.
+parts in order; `analytics.verdicts.ua_identity` decides from them which text crawler patterns
+may read.
 """
 
 import re

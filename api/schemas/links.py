@@ -68,6 +68,18 @@ class LinkOut(Out):
         )
 
 
+class UtmIn(Strict):
+    """UTM parameters written into the destination's query (links.utm): a blank or absent
+    one leaves the destination's own as it is; with any given, a blank `campaign` becomes
+    the link's campaign's name as a slug. Errors name them `utm.<parameter>`."""
+
+    source: str = Field("", description="utm_source, at most 200 characters.")
+    medium: str = ""
+    campaign: str = ""
+    term: str = ""
+    content: str = ""
+
+
 class LinkIn(Strict):
     original_url: str = Field(description="Destination: http or https, at most 2,048 characters.")
     client_id: UUID
@@ -84,6 +96,7 @@ class LinkIn(Strict):
     expires_at: AwareDatetime | None = Field(None, description="After it, no redirect.")
     is_active: bool = True
     forward_query: bool = True
+    utm: UtmIn | None = None
 
 
 class LinkPatch(Strict):
@@ -97,6 +110,7 @@ class LinkPatch(Strict):
     expires_at: AwareDatetime | None = None
     is_active: bool | None = None
     forward_query: bool | None = None
+    utm: UtmIn | None = None
 
 
 class BulkIn(Strict):

@@ -106,8 +106,13 @@ def _form(request, data, *, editing=False):
 
 
 def _form_data(values):
-    """API values as the link form's fields (ids as text, tags comma-separated)."""
+    """API values as the link form's fields (ids as text, tags comma-separated, `utm`'s
+    parameters as the form's utm_* fields)."""
+    utm = values.get("utm") or {}
+    if hasattr(utm, "model_dump"):
+        utm = utm.model_dump()
     return {
+        **{f"utm_{name}": value for name, value in utm.items()},
         "original_url": values["original_url"],
         "client": str(values["client_id"] or ""),
         "campaign": str(values["campaign_id"] or ""),
@@ -289,6 +294,7 @@ def update_link(request, link_id: UUID, payload: LinkPatch):
             "name": link.name,
             "tags": [tag.name for tag in link.tag_list],
             "forward_query": link.forward_query,
+            "utm": None,
         }
         values.update({field: getattr(payload, field) for field in sent if field in values})
         form = _form(request, _form_data(values), editing=True)

@@ -1,5 +1,6 @@
 """import_macondo against a real second PostgreSQL database built from the Prisma schema."""
 
+import re
 import uuid
 from datetime import UTC, datetime
 from io import StringIO
@@ -139,6 +140,17 @@ def run(source, *args):
     out = StringIO()
     call_command("import_macondo", "--source", source.url, *args, stdout=out)
     return out.getvalue()
+
+
+def test_the_import_says_how_many_rows_it_has_read_and_sums_up(source, agency, settings):
+    settings.PROGRESS_LINE_SECONDS = 0
+    out, err = StringIO(), StringIO()
+    call_command("import_macondo", "--source", source.url, stdout=out, stderr=err)
+    lines = err.getvalue().splitlines()
+    assert lines[0].startswith("import_macondo: 0 of 92 rows (0%)")
+    assert lines[-2].startswith("import_macondo: 92 of 92 rows (100%)")
+    assert re.fullmatch(r"import_macondo: 92 rows in [\d.]+ s, [\d,.]+ rows/s", lines[-1])
+    assert "clicks: 80 read, 80 new" in out.getvalue()
 
 
 def table_sizes():

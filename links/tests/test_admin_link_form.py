@@ -1,6 +1,6 @@
 import pytest
 
-from links.models import Link
+from links.models import Client, Link, UtmRules
 from links.shortcodes import GENERATED_ALPHABET, GENERATED_LENGTH
 from links.tests.factories import ClientFactory, LinkFactory, TagFactory
 
@@ -92,3 +92,22 @@ def test_the_short_code_is_read_only_on_change_but_tags_stay_editable(admin_clie
     link.refresh_from_db()
     assert (link.short_code, link.name) == ("Keep01", "Renamed")
     assert list(link.tags.values_list("name", flat=True)) == ["Autumn"]
+
+
+def test_the_clients_utm_rules_are_form_errors_on_add_and_change(admin_client, form):
+    UtmRules.objects.create(client_id=form["client"], required=["utm_source"], lowercase=True)
+    bad = {**form, "original_url": "https://shop.example/?utm_medium=Email"}
+    response = admin_client.post(ADD, {**bad, **inline()})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["original_url"] == [
+        f"utm_source is required for client “{Client.objects.get().name}”.",
+        "utm_medium must be lowercase: “email”, not “Email”.",
+    ]
+    assert not Link.objects.exists()
+    link = LinkFactory(client_id=form["client"], original_url="https://shop.example/?utm_source=a")
+    url = f"/admin/links/link/{link.pk}/change/"
+    response = admin_client.post(url, {**bad, **inline()})
+    assert response.status_code == 200
+    assert "original_url" in response.context["adminform"].form.errors
+    link.refresh_from_db()
+    assert link.original_url == "https://shop.example/?utm_source=a"

@@ -65,7 +65,12 @@ def test_staff_create_a_tagged_link_and_see_its_click(live_server, browser_page)
     page.get_by_label("Destination URL").fill("https://example.com/e2e?src=poster")
     page.get_by_label("Name").fill("E2E poster")
     page.get_by_label("Client").select_option(label="Acme")
-    page.get_by_label("Campaign").select_option(label="Acme / Summer")
+    page.get_by_role("combobox", name="Campaign").select_option(label="Acme / Summer")
+    # The UTM builder writes into the destination field as one types (utm-builder.js).
+    page.get_by_label("utm_source", exact=True).fill("poster")
+    destination = page.get_by_label("Destination URL").input_value()
+    assert destination == "https://example.com/e2e?src=poster&utm_source=poster&utm_campaign=summer"
+    assert page.get_by_label("utm_campaign").input_value() == "summer"
     page.get_by_label("Tags").fill("summer, print")
     page.get_by_role("button", name="Create short link").click()
     page.wait_for_url(re.compile(r"/dashboard/links/[0-9a-f-]+/$"))
@@ -81,7 +86,9 @@ def test_staff_create_a_tagged_link_and_see_its_click(live_server, browser_page)
     try:
         response = page.request.get(short_url, max_redirects=0)
         assert response.status == 302
-        assert response.headers["location"].startswith("https://example.com/e2e?src=poster")
+        assert response.headers["location"] == (
+            "https://example.com/e2e?src=poster&utm_source=poster&utm_campaign=summer"
+        )
         # Headless Chromium's own click: a bot (HeadlessChrome); either way it shows here.
         for _ in range(20):
             page.goto(link_page)

@@ -301,13 +301,12 @@ def test_with_a_route_it_cannot_read_the_lane_stays_closed(link):
     assert wsgi("/pricing").body == b"pricing page"
 
 
-def test_the_server_floor_baseline_answers_only_its_own_paths(link):
-    started = {}
+def test_a_shared_report_path_goes_to_django_and_short_links_stay_in_the_lane(link):
+    from sharing.services import create_share
 
-    def start_response(status, headers, exc_info=None):
-        started["status"] = status
+    _share, token = create_share(link.client)
 
-    floor = fast_redirect.ServerFloor(lambda environ, start_response: [b"django"])
-    assert floor(environ_for("/bench-floor/abc"), start_response) == [b""]
-    assert started["status"] == "302 Found"
-    assert floor(environ_for("/Promo24"), start_response) == [b"django"]
+    shared = wsgi(f"/r/{token}")
+    assert shared.by_django and shared.status == 200
+    assert b"Human clicks" in shared.body
+    assert not wsgi("/Promo24").by_django

@@ -320,7 +320,14 @@ def test_a_client_name_taken_by_a_concurrent_insert_is_the_same_field_error(
     rival(Client, NEW_CLIENT, "ACME")
     response = client.post(
         reverse(url) if ":" in url else url,
-        {"name": "Acme", "campaigns-TOTAL_FORMS": "0", "campaigns-INITIAL_FORMS": "0"},
+        {
+            "name": "Acme",
+            "campaigns-TOTAL_FORMS": "0",
+            "campaigns-INITIAL_FORMS": "0",
+            # The admin's client page also has the portal's invitations.
+            "invitations-TOTAL_FORMS": "0",
+            "invitations-INITIAL_FORMS": "0",
+        },
     )
     assert response.status_code == 200
     assert "A client named “ACME” already exists." in form_errors(response)

@@ -150,7 +150,7 @@ def test_deactivating_keeps_the_code_and_the_clicks(owner, client_obj):
     services.set_active(link, False)
     link.refresh_from_db()
     assert link.is_active is False and link.clicks.count() == 1
-    assert not Link.objects.active().filter(pk=link.pk).exists()
+    assert not Link.objects.live().filter(pk=link.pk).exists()
 
 
 def test_create_links_follows_create_links_rules_in_a_fixed_number_of_queries(owner, client_obj):

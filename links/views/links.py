@@ -13,7 +13,7 @@ from accounts import policy
 from analytics.reports.figures import human_clicks_by_link
 from links.cascade import cascade_counts
 
-from .. import services
+from .. import services, utm
 from ..destinations import shown_destination
 from ..forms import LinkFilterForm, LinkForm, tag_suggestions
 from ..listing import filtered_links, period_days
@@ -89,7 +89,7 @@ def link_create(request):
                 return redirect("analytics:link", pk=link.pk)
     else:
         initial = {"forward_query": True}
-        for key in ("original_url", "client", "campaign", "name"):
+        for key in ("original_url", "client", "campaign", "name", *utm.PARAMETERS):
             if request.GET.get(key):
                 initial[key] = request.GET[key]
         form = LinkForm(initial=initial, user=request.user)
@@ -123,6 +123,7 @@ def link_edit(request, pk):
                 "tags": ", ".join(t.name for t in link.tags.all()),
                 "expires_at": link.expires_at,
                 "forward_query": link.forward_query,
+                **utm.values_of(link.original_url),
             },
         )
     return render(

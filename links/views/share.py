@@ -1,12 +1,9 @@
 """Sharing a short link (QR codes) and the WhatsApp link generator."""
 
-import io
-
-import segno
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -14,29 +11,38 @@ from django.utils.http import urlencode
 from accounts import policy
 from macondo.downloads import attachment
 
-from .. import whatsapp
+from .. import qr, whatsapp
 from ..lookups import fetch
 from ..models import Link
 
-
-def _qr(link):
-    return segno.make(link.short_url, error="m")
+_QR_OPTIONS = tuple(qr.DEFAULTS)
 
 
 @login_required
 def link_qr(request, pk, fmt):
+    """The QR code image, by the options in the query string (qr.QrOptionsForm)."""
     link = fetch(request.user, Link, pk)
-    buffer = io.BytesIO()
-    if fmt == "svg":
-        _qr(link).save(buffer, kind="svg", scale=8, border=2, xmldecl=False)
-        content_type = "image/svg+xml"
-    else:
-        _qr(link).save(buffer, kind="png", scale=10, border=2)
-        content_type = "image/png"
-    response = HttpResponse(buffer.getvalue(), content_type=content_type)
+    form = qr.QrOptionsForm(request.GET)
+    if not form.is_valid():
+        problems = [f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()]
+        return HttpResponseBadRequest("\n".join(problems), content_type="text/plain; charset=utf-8")
+    body, content_type = qr.image(link.qr_url, fmt, form.cleaned_data)
+    response = HttpResponse(body, content_type=content_type)
     if request.GET.get("download"):
         response["Content-Disposition"] = attachment(f"qr-{link.short_code}", fmt)
     return response
+
+
+@login_required
+def link_qr_options(request, pk):
+    """The QR code's options (size, colours, error correction, quiet zone), a preview and
+    the downloads; plain GET form, no script."""
+    link = fetch(request.user, Link, pk)
+    form = qr.QrOptionsForm(request.GET)
+    query = None
+    if form.is_valid():
+        query = urlencode({name: form.cleaned_data[name] for name in _QR_OPTIONS})
+    return render(request, "links/qr_options.html", {"link": link, "form": form, "query": query})
 
 
 class WhatsAppForm(forms.Form):

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.db.models import Count
 
 from accounts.models import User
-from analytics.models import Click
+from analytics.models import BOT, Click
 from analytics.tests.factories import ClickFactory
 from links.models import Campaign, Client, Link, LinkTag, Tag
 from links.tests.factories import CampaignFactory, ClientFactory, LinkFactory, TagFactory
@@ -34,7 +34,7 @@ def metrics():
         "campaign": per("link__campaign_id"),
         "client": per("link__client_id"),
         "country": per("country"),
-        "bots": Click.objects.bots().count(),
+        "bots": Click.objects.filter(BOT).count(),
     }
 
 

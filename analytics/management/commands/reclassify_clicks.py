@@ -13,6 +13,7 @@ from analytics.clicks.geo import Location
 from analytics.clicks.visit import Visit
 from analytics.models import Click, RollupWatermark
 from analytics.verdicts.bots import rejudge_stored
+from macondo.progress import Progress
 
 FIELDS = ("id", "timestamp", "user_agent", "ip_address", "asn_number", "asn_org")
 VERDICT_FIELDS = ("is_bot", "bot_reason", "bot_score")
@@ -37,6 +38,11 @@ def parse_cursor(value):
 
 def format_cursor(moment, click_id):
     return f"{moment.isoformat()},{click_id}"
+
+
+def _after(clicks, cursor):
+    moment, click_id = cursor
+    return clicks.filter(Q(timestamp__gt=moment) | Q(timestamp=moment, id__gt=click_id))
 
 
 class Command(BaseCommand):
@@ -77,11 +83,10 @@ class Command(BaseCommand):
         # the stored codes that no longer hold for bot -> human.
         flips = Counter()
         to_bot, to_human = Counter(), Counter()
+        total = _after(clicks, cursor).count() if cursor else clicks.count()
+        progress = Progress(self.stderr, "reclassify_clicks", total=total, unit="clicks")
         while True:
-            batch = clicks
-            if cursor:
-                moment, click_id = cursor
-                batch = batch.filter(Q(timestamp__gt=moment) | Q(timestamp=moment, id__gt=click_id))
+            batch = _after(clicks, cursor) if cursor else clicks
             rows = list(batch.values(*FIELDS, *VERDICT_FIELDS)[:batch_size])
             if not rows:
                 break
@@ -111,9 +116,12 @@ class Command(BaseCommand):
                 first_changed = min(first_changed or earliest, earliest)
             seen += len(rows)
             cursor = (rows[-1]["timestamp"], rows[-1]["id"])
-            self.stdout.write(
-                f"{seen} clicks re-judged; resume with --after {format_cursor(*cursor)}"
+            progress.update_to(seen)
+            progress.write(
+                f"{seen} clicks re-judged; resume with --after {format_cursor(*cursor)}",
+                stream=self.stdout,
             )
+        progress.close()
 
         self.report("human -> bot", flips["human -> bot"], to_bot)
         self.report("bot -> human", flips["bot -> human"], to_human)
@@ -131,7 +139,9 @@ class Command(BaseCommand):
         watermark = RollupWatermark.objects.filter(pk=1).first()
         day = timezone.localdate(first_changed)
         if watermark is not None and day < watermark.rolled_until:
-            call_command("rollup_clicks", since=day.isoformat(), stdout=self.stdout)
+            call_command(
+                "rollup_clicks", since=day.isoformat(), stdout=self.stdout, stderr=self.stderr
+            )
 
     def write(self, changes):
         written = 0

@@ -10,12 +10,14 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from analytics.models import (
+    BOT,
+    HUMAN,
     Click,
     DailyClientStats,
     DailyLinkClicks,
@@ -24,6 +26,7 @@ from analytics.models import (
 )
 from analytics.reports.dimensions import DIMENSIONS, dimension_expression
 from analytics.reports.periods import WINDOW_DAYS, day_start
+from macondo.progress import Progress
 
 CHUNK_DAYS = 31
 
@@ -88,16 +91,19 @@ class Command(BaseCommand):
         tz = timezone.get_current_timezone()
         rows = 0
         day = start
-        while day < today:
-            until = min(day + timedelta(days=CHUNK_DAYS), today)
-            with transaction.atomic():
-                rows += roll_days(day, until, tz)
-                _advance(until, current)
-            day = until
-        if day == start:
-            # Nothing to roll, but a first run still records where rollups start.
-            _advance(start, current)
-        refresh_windows()
+        days = max((today - start).days, 0)
+        with Progress(self.stderr, "rollup_clicks", total=days, unit="days") as progress:
+            while day < today:
+                until = min(day + timedelta(days=CHUNK_DAYS), today)
+                with transaction.atomic():
+                    rows += roll_days(day, until, tz)
+                    _advance(until, current)
+                progress.update((until - day).days)
+                day = until
+            if day == start:
+                # Nothing to roll, but a first run still records where rollups start.
+                _advance(start, current)
+            refresh_windows()
         self.stdout.write(
             f"Rolled up {(today - start).days} day(s) from {start}: {rows} link-day rows; "
             f"rollups complete before {max(today, start)}."
@@ -117,7 +123,7 @@ def roll_days(first, last, tz):
     # quick start's SQLite functions), the same day the reports' TruncDate reads.
     clicks = Click.objects.order_by().filter(timestamp__gte=start, timestamp__lt=end)
     day = TruncDate("timestamp", tzinfo=tz)
-    counts = {"h": Count("id", filter=Q(is_bot=False)), "b": Count("id", filter=Q(is_bot=True))}
+    counts = {"h": Count("id", filter=HUMAN), "b": Count("id", filter=BOT)}
     with connection.cursor() as cursor:
         per_link = clicks.values(l=F("link_id"), d=day).annotate(**counts)
         sql, params = per_link.values_list("l", "d", "h", "b").query.sql_with_params()

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from legacy.importer import ImportAlreadyRunning, MacondoImporter
+from macondo.progress import Progress
 
 MERGED_EXPLAINED = (
     "Merged rows (MERGED above) were not created: each has the natural key of an earlier row "
@@ -15,6 +16,15 @@ MERGED_EXPLAINED = (
     "assignments and clicks now belong to that earlier row, so nothing is lost. The old "
     "database is not changed."
 )
+
+
+def source_rows(source):
+    """Rows the import will read from the source, over every table (the bar's total)."""
+    with psycopg.connect(source) as connection:
+        return sum(
+            connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]  # noqa: S608 - the importer's table names
+            for table in MacondoImporter.STEPS
+        )
 
 
 class Command(BaseCommand):
@@ -45,12 +55,20 @@ class Command(BaseCommand):
             )
         if not source.startswith(("postgres://", "postgresql://")):
             raise CommandError("--source must be a postgres:// URL of the old database.")
-        importer = MacondoImporter(
-            source, batch_size=batch_size, dry_run=dry_run, write=self.stdout.write
-        )
+        progress = None
+
+        def write(line):
+            # The importer writes after every table and batch: the rows read so far show.
+            progress.update_to(sum(c.read for c in importer.counts.values()))
+            progress.write(line, stream=self.stdout)
+
+        importer = MacondoImporter(source, batch_size=batch_size, dry_run=dry_run, write=write)
         started = time.monotonic()
         try:
-            counts = importer.run()
+            total = source_rows(source)
+            progress = Progress(self.stderr, "import_macondo", total=total, unit="rows")
+            with progress:
+                counts = importer.run()
         except ImportAlreadyRunning as error:
             raise CommandError(str(error)) from None
         except psycopg.OperationalError as error:

@@ -1,0 +1,1 @@
+"""The server bench/redirect measures: the production site plus two baselines."""
