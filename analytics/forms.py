@@ -28,6 +28,12 @@ class RangeForm(forms.Form):
     end = forms.DateField(
         label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    compare = forms.MultipleChoiceField(
+        label="Compare",
+        choices=[("year", "Also the same period a year earlier")],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     def clean(self):
         data = super().clean()
@@ -60,6 +66,10 @@ class RangeForm(forms.Form):
             start, end = self.cleaned_data["start"], self.cleaned_data["end"]
             return Period(day_start(start), min(day_start(end + timedelta(days=1)), now))
         return last_days(int(choice.removesuffix("d")), now)
+
+    def year(self):
+        """Whether the figures are also compared with a year earlier (`compare=year`)."""
+        return self.is_bound and self.is_valid() and "year" in self.cleaned_data["compare"]
 
     def label(self):
         choice = (

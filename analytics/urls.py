@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import compare, views
 
 app_name = "analytics"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("compare/", compare.compare, name="compare"),
     path("links/<uuid:pk>/", views.link_report, name="link"),
     path("clients/<uuid:pk>/", views.client_report, name="client"),
     path("campaigns/<uuid:pk>/", views.campaign_report, name="campaign"),

@@ -9,11 +9,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from accounts import policy
+from analytics import compare
 from analytics.reports.charts import bar_chart
 from analytics.reports.exports import RAW_COLUMNS, RAW_COLUMNS_WITHOUT_IPS, raw_clicks_csv
+from analytics.reports.figures import compared, humans_by, report
 from analytics.reports.figures import overview as overview_figures
-from analytics.reports.figures import report, totals
-from analytics.reports.periods import Scope, last_days
+from analytics.reports.periods import Scope, last_days, previous
 from analytics.reports.report_csv import rows as report_rows
 from links.destinations import shown_destination
 from links.lookups import fetch
@@ -21,6 +22,8 @@ from links.models import Campaign, Client, Link
 from macondo import downloads
 
 from .forms import RangeForm
+
+K_CLIENT = "link__client_id"
 
 # Bytes per streamed chunk of a raw-click export.
 EXPORT_BLOCK = 64 * 1024
@@ -31,8 +34,9 @@ def overview(request):
     policy.require(request.user, "view")
     if policy.is_limited(request.user):
         return _limited_overview(request)
-    figures = overview_figures()
-    return render(request, "analytics/overview.html", {"figures": figures})
+    year = request.GET.get("compare") == "year"
+    figures = overview_figures(year=year)
+    return render(request, "analytics/overview.html", {"figures": figures, "year": year})
 
 
 def _limited_overview(request):
@@ -42,7 +46,9 @@ def _limited_overview(request):
     if len(clients) == 1:
         return redirect("analytics:client", pk=clients[0].pk)
     month = last_days(30)
-    rows = [(client, totals(Scope(client_id=client.pk), month)["humans"]) for client in clients]
+    ids = [client.pk for client in clients]
+    now, before = humans_by(K_CLIENT, ids, month), humans_by(K_CLIENT, ids, previous(month))
+    rows = [(client, compared(now[client.pk], before[client.pk])) for client in clients]
     return render(request, "analytics/overview_limited.html", {"rows": rows, "period": month})
 
 
@@ -61,11 +67,17 @@ def _scope_of(user, kind, pk, action="view"):
     raise Http404("No such report.")
 
 
-def _report_page(request, kind, obj, scope, template, **extra):
+def _report_page(request, kind, obj, scope, template, side=None, **extra):
+    """A report page; `side` = (key, objects): those campaigns or links side by side."""
     form = RangeForm(request.GET or None)
     period = form.period()
-    figures = report(scope, period)
+    figures = report(scope, period, year=form.year())
     query = urlencode({k: v for k, v in request.GET.items() if k in ("range", "start", "end")})
+    if side:
+        sort = compare.sort_of(request)
+        extra["side"] = compare.rows(*side, period, scope, sort)
+        extra["sort"] = sort
+        extra["sort_links"] = compare.sort_links(request, sort)
     context = {
         "object": obj,
         "kind": kind,
@@ -73,7 +85,7 @@ def _report_page(request, kind, obj, scope, template, **extra):
         "range_label": form.label(),
         "period": period,
         "figures": figures,
-        "chart": bar_chart(figures["series"], figures["hourly"]),
+        "chart": bar_chart(figures["series"], figures["hourly"], figures["previous"]["series"]),
         "query": query,
         **extra,
     }
@@ -83,18 +95,27 @@ def _report_page(request, kind, obj, scope, template, **extra):
 @login_required
 def client_report(request, pk):
     obj, scope = _scope_of(request.user, "clients", pk)
-    campaigns = (
+    campaigns = list(
         Campaign.objects.filter(client_id=pk).annotate(link_count=Count("links")).order_by("name")
     )
     return _report_page(
-        request, "clients", obj, scope, "analytics/client.html", campaigns=campaigns
+        request,
+        "clients",
+        obj,
+        scope,
+        "analytics/client.html",
+        side=("link__campaign_id", campaigns),
+        campaigns=campaigns,
     )
 
 
 @login_required
 def campaign_report(request, pk):
     obj, scope = _scope_of(request.user, "campaigns", pk)
-    return _report_page(request, "campaigns", obj, scope, "analytics/campaign.html")
+    links = list(Link.objects.filter(campaign_id=pk).order_by("name", "short_code"))
+    return _report_page(
+        request, "campaigns", obj, scope, "analytics/campaign.html", side=("link_id", links)
+    )
 
 
 @login_required

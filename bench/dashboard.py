@@ -248,6 +248,12 @@ def measure(runs):
     busy_campaign = Campaign.objects.filter(client=busy_client).order_by("name").first()
     top_link = Link.objects.get(short_code="b000001")
     mid_link = Link.objects.get(short_code="b005000")
+    # The busiest campaign of each of the five busiest clients: the compare page's worst case.
+    five = [
+        Campaign.objects.filter(client__name=f"Client {n:03d}").order_by("name").first().pk
+        for n in range(5)
+    ]
+    compared = "&".join(f"ids={pk}" for pk in five)
     print(
         f"\ndatabase: {Click.objects.count():,} clicks, {Link.objects.count():,} links, "
         f"{DailyLinkClicks.objects.count():,} rollup rows; PostgreSQL "
@@ -270,6 +276,11 @@ def measure(runs):
         ),
         ("link list, search", "/dashboard/links/?q=page-12"),
         ("clients list", "/dashboard/clients/"),
+        ("client (busiest), 30 d + year", f"/dashboard/clients/{busy_client.pk}/?compare=year"),
+        ("overview + year", "/dashboard/?compare=year"),
+        ("campaigns list", "/dashboard/campaigns/"),
+        ("clients list, 90 d", "/dashboard/clients/?range=90d"),
+        ("compare 5 campaigns, 30 d", f"/dashboard/compare/?kind=campaigns&{compared}"),
     ]
     print(f"\n{'page':32} {'p50 ms':>8} {'p95 ms':>8}   ({runs} runs each)")
     worst = 0

@@ -28,6 +28,7 @@ EXPECTED = {
     "analytics:link": ("get", ALL, 200),
     "analytics:client": ("get", ALL, 200),
     "analytics:campaign": ("get", ALL, 200),
+    "analytics:compare": ("get", ALL, 200),
     "analytics:clicks-csv": ("get", WRITERS, 200),
     "analytics:report-csv": ("get", ALL, 200),
     "links:list": ("get", ALL, 200),

@@ -14,10 +14,14 @@ def _nice_step(value):
         magnitude *= 10
 
 
-def bar_chart(series, hourly):
-    """Geometry for a chart of [(bucket, humans, bots)]: bars, axis ticks and labels."""
+def bar_chart(series, hourly, earlier=None):
+    """Geometry for a chart of [(bucket, humans, bots)]: bars, axis ticks and labels, and
+    the human clicks of `earlier` (the previous period's series) as a line over the bars,
+    bucket by bucket."""
     count = max(len(series), 1)
-    step = _nice_step(-(-max((h for _, h, _ in series), default=0) // 4))
+    earlier = [h for _, h, _ in earlier or ()][: len(series)]
+    highest = max([h for _, h, _ in series] + earlier, default=0)
+    step = _nice_step(-(-highest // 4))
     peak = step * 4
     plot_w, plot_h = WIDTH - LEFT - 8, HEIGHT - BOTTOM - TOP
     slot = plot_w / count
@@ -40,6 +44,10 @@ def bar_chart(series, hourly):
             }
         )
     ticks = [{"y": round(TOP + plot_h - plot_h * i / 4, 1), "value": step * i} for i in range(5)]
+    overlay = " ".join(
+        f"{round(LEFT + (i + 0.5) * slot, 1)},{round(TOP + plot_h - plot_h * h / peak, 1)}"
+        for i, h in enumerate(earlier if peak else ())
+    )
     return {
         "width": WIDTH,
         "height": HEIGHT,
@@ -49,4 +57,21 @@ def bar_chart(series, hourly):
         "label_y": HEIGHT - 8,
         "bars": bars,
         "ticks": ticks,
+        "overlay": overlay,
     }
+
+
+SPARK_W, SPARK_H = 120, 28
+
+
+def sparkline(values):
+    """Polyline points of a small line chart of `values` (a comparison table's cell)."""
+    peak = max(values, default=0)
+    if len(values) < 2:
+        values = list(values) * 2 or [0, 0]
+    gap = SPARK_W / (len(values) - 1)
+    points = " ".join(
+        f"{round(i * gap, 1)},{round(SPARK_H - 2 - (SPARK_H - 4) * v / peak if peak else SPARK_H - 2, 1)}"
+        for i, v in enumerate(values)
+    )
+    return {"width": SPARK_W, "height": SPARK_H, "points": points}

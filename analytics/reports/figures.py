@@ -18,7 +18,16 @@ from django.utils import timezone
 
 from analytics.models import BOT, HUMAN, Click, DailyClientStats
 from analytics.reports.dimensions import DIMENSIONS, dimension_expression
-from analytics.reports.periods import EVERYTHING, Period, day_start, last_days, plan_of, watermark
+from analytics.reports.periods import (
+    EVERYTHING,
+    Period,
+    day_start,
+    last_days,
+    plan_of,
+    previous,
+    watermark,
+    year_before,
+)
 from links.models import Client, Link
 
 TOP = 10
@@ -54,13 +63,7 @@ def clicks_over_time(scope, period, rolled_until=None, known=False):
         for bucket, h, b in rows:
             humans[bucket] += h
             bots[bucket] += b
-        step = timedelta(hours=1)
-        cursor = timezone.localtime(period.start).replace(minute=0, second=0, microsecond=0)
-        buckets = []
-        while cursor < period.end:
-            buckets.append(cursor)
-            cursor = (cursor + step).astimezone(tz)
-        return [(b, humans[b], bots[b]) for b in buckets]
+        return [(b, humans[b], bots[b]) for b in buckets(period)]
     if plan.rolled is not None:
         rows = plan.totals_by_day().values("day").annotate(h=Sum("humans"), b=Sum("bots"))
         for row in rows.values_list("day", "h", "b"):
@@ -71,13 +74,25 @@ def clicks_over_time(scope, period, rolled_until=None, known=False):
         for day, h, b in rows.values_list("day", "h", "b"):
             humans[day] += h
             bots[day] += b
+    return [(day, humans[day], bots[day]) for day in buckets(period)]
+
+
+def buckets(period):
+    """The chart buckets of a period: local hours (periods ≤ 2 days) or local days."""
+    tz = timezone.get_current_timezone()
+    result = []
+    if period.hourly:
+        cursor = timezone.localtime(period.start).replace(minute=0, second=0, microsecond=0)
+        while cursor < period.end:
+            result.append(cursor)
+            cursor = (cursor + timedelta(hours=1)).astimezone(tz)
+        return result
     day = timezone.localdate(period.start)
     last = timezone.localdate(period.end - timedelta(microseconds=1))
-    series = []
     while day <= last:
-        series.append((day, humans[day], bots[day]))
+        result.append(day)
         day += timedelta(days=1)
-    return series
+    return result
 
 
 def breakdowns(scope, period, limit=TOP, rolled_until=None, known=False):
@@ -235,15 +250,93 @@ def annotate_human_clicks(links, period):
     return links.annotate(period_clicks=total)
 
 
-def change(current, previous):
+def change(current, before):
     """Percent change, or None when there is nothing to compare with."""
-    if not previous:
+    if not before:
         return None
-    return round((current - previous) * 100 / previous)
+    return round((current - before) * 100 / before)
 
 
-def overview(now=None):
-    """The figures of the overview page."""
+def compared(current, before):
+    """A figure next to an earlier one: the change in clicks and percent; `new` when the
+    earlier figure was 0 and this one is not (a percentage of nothing means nothing)."""
+    return {
+        "now": current,
+        "before": before,
+        "delta": current - before,
+        "percent": change(current, before),
+        "new": not before and current > 0,
+    }
+
+
+def _compared_totals(current, before):
+    return {key: compared(current[key], before[key]) for key in ("humans", "bots")}
+
+
+def _series_totals(series):
+    return {"humans": sum(h for _, h, _ in series), "bots": sum(b for _, _, b in series)}
+
+
+def _keyed(queryset, key, ids):
+    return queryset.filter(**{f"{key}__in": ids}) if ids is not None else queryset
+
+
+def humans_by(key, ids, period, scope=EVERYTHING, rolled_until=None, known=False):
+    """{key value: human clicks} of the rows of `ids` (None: every row of the scope), for
+    key "link_id", "link__campaign_id" or "link__client_id": grouped queries, not one per row.
+    Clients' rolled-up days come from the client stats (a row per client and day)."""
+    plan = plan_of(scope, period, rolled_until, known=known)
+    counts = Counter()
+    if plan.rolled is not None:
+        if key == "link__client_id" and plan.stats is not None:
+            rows = _keyed(plan.totals_by_day(), "client_id", ids).values(k=F("client_id"))
+        else:
+            rows = _keyed(plan.link_sums, key, ids).values(k=F(key))
+        counts.update(dict(rows.annotate(n=Sum("humans")).values_list("k", "n")))
+    if plan.raw is not None:
+        raw = _keyed(plan.raw.filter(is_bot=False), key, ids)
+        counts.update(dict(raw.values(k=F(key)).annotate(n=Count("id")).values_list("k", "n")))
+    return counts
+
+
+def humans_series_by(key, ids, period, scope=EVERYTHING, rolled_until=None, known=False):
+    """{key value: [human clicks per bucket (see buckets)]} of the rows of `ids`."""
+    tz = timezone.get_current_timezone()
+    plan = plan_of(scope, period, rolled_until, known=known)
+    counts = Counter()
+    if plan.rolled is not None and not period.hourly:
+        rows = _keyed(plan.rolled, key, ids).values(k=F(key), bucket=F("day"))
+        for k, bucket, n in rows.annotate(n=Sum("humans")).values_list("k", "bucket", "n"):
+            counts[k, bucket] += n
+    if plan.raw is not None:
+        trunc = TruncHour if period.hourly else TruncDate
+        raw = _keyed(plan.raw.filter(is_bot=False), key, ids)
+        rows = raw.values(k=F(key), bucket=trunc("timestamp", tzinfo=tz)).annotate(n=Count("id"))
+        for k, bucket, n in rows.values_list("k", "bucket", "n"):
+            counts[k, bucket] += n
+    steps = buckets(period)
+    return {k: [counts[k, bucket] for bucket in steps] for k in ids}
+
+
+def side_by_side(key, ids, period, scope=EVERYTHING):
+    """Rows to compare (campaigns or links): {id: {"humans", "compared", "series"}}, the
+    change against the previous period of the same length. Four queries however many rows."""
+    rolled_until = watermark()
+    series = humans_series_by(key, ids, period, scope, rolled_until, known=True)
+    before = humans_by(key, ids, previous(period), scope, rolled_until, known=True)
+    result = {}
+    for pk in ids:
+        humans = sum(series[pk])
+        result[pk] = {
+            "humans": humans,
+            "compared": compared(humans, before[pk]),
+            "series": series[pk],
+        }
+    return result
+
+
+def overview(now=None, year=False):
+    """The figures of the overview page; with `year`, each card also a year earlier."""
     now = now or timezone.now()
     rolled_until = watermark()
     today = timezone.localdate(now)
@@ -260,17 +353,20 @@ def overview(now=None):
         periods[f"{days}d"] = (current, current.previous())
     cards = []
     for key, label in (("today", "Today"), ("7d", "Last 7 days"), ("30d", "Last 30 days")):
-        current, previous = periods[key]
-        now_total = totals(EVERYTHING, current, rolled_until, known=True)["humans"]
-        before = totals(EVERYTHING, previous, rolled_until, known=True)["humans"]
-        cards.append(
-            {
-                "label": label,
-                "humans": now_total,
-                "previous": before,
-                "change": change(now_total, before),
-            }
-        )
+        current, earlier = periods[key]
+        now_totals = totals(EVERYTHING, current, rolled_until, known=True)
+        before = totals(EVERYTHING, earlier, rolled_until, known=True)
+        card = {
+            "label": label,
+            "humans": now_totals["humans"],
+            "previous": before["humans"],
+            "change": change(now_totals["humans"], before["humans"]),
+            "compared": _compared_totals(now_totals, before),
+        }
+        if year:
+            then = totals(EVERYTHING, year_before(current), rolled_until, known=True)
+            card["year"] = _compared_totals(now_totals, then)
+        cards.append(card)
     all_time = _all_time(rolled_until, now)
     month = last_days(30, now)
     bot_total = all_time["humans"] + all_time["bots"]
@@ -298,21 +394,37 @@ def _all_time(rolled_until, now):
     return dict(result)
 
 
-def report(scope, period):
-    """Every figure of a client, campaign or link page for one period."""
+def report(scope, period, year=False):
+    """Every figure of a client, campaign or link page for one period, each headline
+    figure next to the previous period of the same length (and a year earlier if `year`)."""
     rolled_until = watermark()
     series = clicks_over_time(scope, period, rolled_until, known=True)
     ranked = breakdowns(scope, period, rolled_until=rolled_until, known=True)
+    current = _series_totals(series)
+    earlier = previous(period)
+    earlier_series = clicks_over_time(scope, earlier, rolled_until, known=True)
+    earlier_totals = _series_totals(earlier_series)
     result = {
-        "totals": {
-            "humans": sum(h for _, h, _ in series),
-            "bots": sum(b for _, _, b in series),
+        "totals": current,
+        "previous": {
+            "period": earlier,
+            "series": earlier_series,
+            "totals": earlier_totals,
+            "compared": _compared_totals(current, earlier_totals),
         },
         "series": series,
         "hourly": period.hourly,
         "breakdowns": [(key, label, ranked[key]) for key, (label, _) in DIMENSIONS.items()],
         "bot_reasons": ranked["bot_reasons"],
     }
+    if year:
+        a_year_ago = year_before(period)
+        then = totals(scope, a_year_ago, rolled_until, known=True)
+        result["year"] = {
+            "period": a_year_ago,
+            "totals": then,
+            "compared": _compared_totals(current, then),
+        }
     if not scope.link_id:
         result["top_links"] = top_links(scope, period, rolled_until=rolled_until, known=True)
     return result

@@ -74,8 +74,28 @@ class Period:
         return self.end - self.start <= HOURLY_MAX
 
     def previous(self):
-        length = self.end - self.start
-        return Period(self.start - length, self.start)
+        return previous(self)
+
+
+def previous(period):
+    """The period of the same length that ends where `period` starts."""
+    length = period.end - period.start
+    return Period(period.start - length, period.start)
+
+
+def _a_year_earlier(moment):
+    local = timezone.localtime(moment)
+    try:
+        shifted = local.replace(year=local.year - 1)
+    except ValueError:  # 29 February: the year before has none, the 28th stands in.
+        shifted = local.replace(year=local.year - 1, day=28)
+    # Same local wall-clock time, so whole local days stay whole days (rollup friendly).
+    return datetime.combine(shifted.date(), shifted.time(), tzinfo=timezone.get_current_timezone())
+
+
+def year_before(period):
+    """The same local dates and times one year earlier."""
+    return Period(_a_year_earlier(period.start), _a_year_earlier(period.end))
 
 
 def day_start(day):
