@@ -8,7 +8,7 @@ from django.shortcuts import render
 
 from accounts import policy
 from analytics.reports.charts import sparkline
-from analytics.reports.figures import side_by_side
+from analytics.reports.comparisons import side_by_side
 from analytics.reports.periods import EVERYTHING
 from links.lookups import fetch
 from links.models import Campaign, Link

@@ -11,9 +11,10 @@ from django.utils import timezone
 from accounts import policy
 from analytics import compare
 from analytics.reports.charts import bar_chart
+from analytics.reports.comparisons import compared, humans_by
 from analytics.reports.exports import RAW_COLUMNS, RAW_COLUMNS_WITHOUT_IPS, raw_clicks_csv
-from analytics.reports.figures import compared, humans_by, report
 from analytics.reports.figures import overview as overview_figures
+from analytics.reports.figures import report
 from analytics.reports.periods import Scope, last_days, previous
 from analytics.reports.report_csv import rows as report_rows
 from links.destinations import shown_destination

@@ -17,10 +17,12 @@ from django.db.models.functions import Coalesce, TruncDate, TruncHour
 from django.utils import timezone
 
 from analytics.models import BOT, HUMAN, Click, DailyClientStats
+from analytics.reports.comparisons import change, compared
 from analytics.reports.dimensions import DIMENSIONS, dimension_expression
 from analytics.reports.periods import (
     EVERYTHING,
     Period,
+    buckets,
     day_start,
     last_days,
     plan_of,
@@ -75,24 +77,6 @@ def clicks_over_time(scope, period, rolled_until=None, known=False):
             humans[day] += h
             bots[day] += b
     return [(day, humans[day], bots[day]) for day in buckets(period)]
-
-
-def buckets(period):
-    """The chart buckets of a period: local hours (periods ≤ 2 days) or local days."""
-    tz = timezone.get_current_timezone()
-    result = []
-    if period.hourly:
-        cursor = timezone.localtime(period.start).replace(minute=0, second=0, microsecond=0)
-        while cursor < period.end:
-            result.append(cursor)
-            cursor = (cursor + timedelta(hours=1)).astimezone(tz)
-        return result
-    day = timezone.localdate(period.start)
-    last = timezone.localdate(period.end - timedelta(microseconds=1))
-    while day <= last:
-        result.append(day)
-        day += timedelta(days=1)
-    return result
 
 
 def breakdowns(scope, period, limit=TOP, rolled_until=None, known=False):
@@ -250,89 +234,12 @@ def annotate_human_clicks(links, period):
     return links.annotate(period_clicks=total)
 
 
-def change(current, before):
-    """Percent change, or None when there is nothing to compare with."""
-    if not before:
-        return None
-    return round((current - before) * 100 / before)
-
-
-def compared(current, before):
-    """A figure next to an earlier one: the change in clicks and percent; `new` when the
-    earlier figure was 0 and this one is not (a percentage of nothing means nothing)."""
-    return {
-        "now": current,
-        "before": before,
-        "delta": current - before,
-        "percent": change(current, before),
-        "new": not before and current > 0,
-    }
-
-
 def _compared_totals(current, before):
     return {key: compared(current[key], before[key]) for key in ("humans", "bots")}
 
 
 def _series_totals(series):
     return {"humans": sum(h for _, h, _ in series), "bots": sum(b for _, _, b in series)}
-
-
-def _keyed(queryset, key, ids):
-    return queryset.filter(**{f"{key}__in": ids}) if ids is not None else queryset
-
-
-def humans_by(key, ids, period, scope=EVERYTHING, rolled_until=None, known=False):
-    """{key value: human clicks} of the rows of `ids` (None: every row of the scope), for
-    key "link_id", "link__campaign_id" or "link__client_id": grouped queries, not one per row.
-    Clients' rolled-up days come from the client stats (a row per client and day)."""
-    plan = plan_of(scope, period, rolled_until, known=known)
-    counts = Counter()
-    if plan.rolled is not None:
-        if key == "link__client_id" and plan.stats is not None:
-            rows = _keyed(plan.totals_by_day(), "client_id", ids).values(k=F("client_id"))
-        else:
-            rows = _keyed(plan.link_sums, key, ids).values(k=F(key))
-        counts.update(dict(rows.annotate(n=Sum("humans")).values_list("k", "n")))
-    if plan.raw is not None:
-        raw = _keyed(plan.raw.filter(is_bot=False), key, ids)
-        counts.update(dict(raw.values(k=F(key)).annotate(n=Count("id")).values_list("k", "n")))
-    return counts
-
-
-def humans_series_by(key, ids, period, scope=EVERYTHING, rolled_until=None, known=False):
-    """{key value: [human clicks per bucket (see buckets)]} of the rows of `ids`."""
-    tz = timezone.get_current_timezone()
-    plan = plan_of(scope, period, rolled_until, known=known)
-    counts = Counter()
-    if plan.rolled is not None and not period.hourly:
-        rows = _keyed(plan.rolled, key, ids).values(k=F(key), bucket=F("day"))
-        for k, bucket, n in rows.annotate(n=Sum("humans")).values_list("k", "bucket", "n"):
-            counts[k, bucket] += n
-    if plan.raw is not None:
-        trunc = TruncHour if period.hourly else TruncDate
-        raw = _keyed(plan.raw.filter(is_bot=False), key, ids)
-        rows = raw.values(k=F(key), bucket=trunc("timestamp", tzinfo=tz)).annotate(n=Count("id"))
-        for k, bucket, n in rows.values_list("k", "bucket", "n"):
-            counts[k, bucket] += n
-    steps = buckets(period)
-    return {k: [counts[k, bucket] for bucket in steps] for k in ids}
-
-
-def side_by_side(key, ids, period, scope=EVERYTHING):
-    """Rows to compare (campaigns or links): {id: {"humans", "compared", "series"}}, the
-    change against the previous period of the same length. Four queries however many rows."""
-    rolled_until = watermark()
-    series = humans_series_by(key, ids, period, scope, rolled_until, known=True)
-    before = humans_by(key, ids, previous(period), scope, rolled_until, known=True)
-    result = {}
-    for pk in ids:
-        humans = sum(series[pk])
-        result[pk] = {
-            "humans": humans,
-            "compared": compared(humans, before[pk]),
-            "series": series[pk],
-        }
-    return result
 
 
 def overview(now=None, year=False):

@@ -167,3 +167,21 @@ class Plan:
 def plan_of(scope, period, rolled_until=None, *, known=False):
     """The plan of a period: with the caller's `rolled_until` when `known`, else the stored watermark."""
     return Plan(scope, period, rolled_until if known else watermark())
+
+
+def buckets(period):
+    """The chart buckets of a period: local hours (periods ≤ 2 days) or local days."""
+    tz = timezone.get_current_timezone()
+    result = []
+    if period.hourly:
+        cursor = timezone.localtime(period.start).replace(minute=0, second=0, microsecond=0)
+        while cursor < period.end:
+            result.append(cursor)
+            cursor = (cursor + timedelta(hours=1)).astimezone(tz)
+        return result
+    day = timezone.localdate(period.start)
+    last = timezone.localdate(period.end - timedelta(microseconds=1))
+    while day <= last:
+        result.append(day)
+        day += timedelta(days=1)
+    return result

@@ -8,7 +8,8 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from accounts.tests.factories import UserFactory
-from analytics.reports.figures import compared, humans_by, report, side_by_side
+from analytics.reports.comparisons import compared, humans_by, side_by_side
+from analytics.reports.figures import report
 from analytics.reports.periods import Period, Scope, day_start, last_days, previous, year_before
 from analytics.tests.factories import ClickFactory
 from links.tests.factories import CampaignFactory, ClientFactory, LinkFactory

@@ -11,7 +11,7 @@ from django.utils.http import urlencode
 
 from accounts import policy
 from analytics.forms import DEFAULT_RANGE, RANGE_CHOICES, RangeForm
-from analytics.reports.figures import humans_by
+from analytics.reports.comparisons import humans_by
 from links.cascade import cascade_counts
 from macondo.uuids import parse_uuid
 
