@@ -1126,6 +1126,8 @@ def main():
     args = parser.parse_args()
     if args.outage > 30:
         parser.error("--outage is at most 30 seconds")
+    if shutil.which("wrk") is None:
+        sys.exit("bench/redirect drives the load with wrk: install it first (apt-get install wrk)")
     if os.path.ismount(DISK):
         sys.exit(f"{DISK} is still mounted (a --disk-full run killed?): umount it first")
     shutil.rmtree(OUT, ignore_errors=True)
