@@ -8,7 +8,22 @@ from . import roles
 from .models import Role
 
 
-class PersonForm(forms.Form):
+class RoleRuleMixin:
+    """Checks a form's role against its clients (accounts.roles.check), each error on its
+    field: the People page and the admin apply the same rule."""
+
+    def clean(self):
+        data = super().clean()
+        if "role" in data and "clients" in data:
+            try:
+                roles.check(data["role"], list(data["clients"]))
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    self.add_error(field, messages)
+        return data
+
+
+class PersonForm(RoleRuleMixin, forms.Form):
     """A person's role and clients, on the People page."""
 
     role = forms.ChoiceField(choices=Role.choices)
@@ -24,26 +39,6 @@ class PersonForm(forms.Form):
         help_text="Unticked: the person loses access at their next request.",
     )
 
-    def clean(self):
-        data = super().clean()
-        if "role" in data and "clients" in data:
-            try:
-                roles.check(data["role"], list(data["clients"]))
-            except ValidationError as error:
-                for field, messages in error.message_dict.items():
-                    self.add_error(field, messages)
-        return data
 
-
-class AdminUserChangeForm(UserChangeForm):
+class AdminUserChangeForm(RoleRuleMixin, UserChangeForm):
     """The admin's user form, with the same rule on roles and clients."""
-
-    def clean(self):
-        data = super().clean()
-        if "role" in data and "clients" in data:
-            try:
-                roles.check(data["role"], list(data["clients"]))
-            except ValidationError as error:
-                for field, messages in error.message_dict.items():
-                    self.add_error(field, messages)
-        return data

@@ -1,12 +1,11 @@
 import logging
-import signal
-import threading
 import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
+from macondo import workers
 from scheduling import runner
 
 logger = logging.getLogger("scheduling")
@@ -30,15 +29,8 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(f"Ran: {', '.join(ran) or 'nothing due'}.")
             return
-        stop = threading.Event()
-
-        def finish(signum, _frame):
-            # The job running now finishes; no new tick starts.
-            logger.info("scheduler stopping (%s)", signal.Signals(signum).name)
-            stop.set()
-
-        signal.signal(signal.SIGTERM, finish)
-        signal.signal(signal.SIGINT, finish)
+        # On a stop, the job running now finishes; no new tick starts.
+        stop = workers.stop_event(logger, "scheduler")
         logger.info("scheduler started")
         interval = settings.SCHEDULER_TICK_SECONDS
         while not stop.is_set():

@@ -1,9 +1,8 @@
 import logging
-import signal
-import threading
 
 from django.core.management.base import BaseCommand
 
+from macondo import workers
 from webhooks import delivery
 
 logger = logging.getLogger("webhooks.delivery")
@@ -30,15 +29,8 @@ class Command(BaseCommand):
                 f"{done.failed} failed."
             )
             return
-        stop = threading.Event()
-
-        def finish(signum, _frame):
-            # The delivery being sent is finished and recorded; nothing new is claimed.
-            logger.info("webhook worker stopping (%s)", signal.Signals(signum).name)
-            stop.set()
-
-        signal.signal(signal.SIGTERM, finish)
-        signal.signal(signal.SIGINT, finish)
+        # On a stop, the delivery being sent is finished and recorded; nothing new is claimed.
+        stop = workers.stop_event(logger, "webhook worker")
         logger.info("webhook worker started")
         delivery.run(stop)
         logger.info("webhook worker stopped")
