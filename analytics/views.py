@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
 from accounts import policy
 from analytics import compare
@@ -140,9 +139,7 @@ def link_report(request, pk):
 
 
 def _filename(obj, period, what):
-    name = (getattr(obj, "short_code", None) or obj.name)[:40]
-    start, end = timezone.localtime(period.start), timezone.localtime(period.end)
-    return f"{what}-{name}-{start:%Y%m%d}-{end:%Y%m%d}"
+    return downloads.period_name(what, getattr(obj, "short_code", None) or obj.name, period)
 
 
 @login_required

@@ -23,6 +23,7 @@ from django.db.models.expressions import Case, When
 from django.db.models.functions import Concat, Ord
 from django.db.models.lookups import LessThan, Regex
 from django.http import StreamingHttpResponse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 # A cell a spreadsheet reads as a formula: OWASP's trigger characters first, or after
@@ -115,6 +116,13 @@ def _formula_safe_sql(column):
         default=F(column),
         output_field=TextField(),
     )
+
+
+def period_name(what, subject, period):
+    """The name of a download covering one period: `<what>-<subject>-<first>-<last>`, the
+    subject (a short code or a name) cut to 40 characters, the dates local."""
+    start, end = timezone.localtime(period.start), timezone.localtime(period.end)
+    return f"{what}-{subject[:40]}-{start:%Y%m%d}-{end:%Y%m%d}"
 
 
 def csv_response(blocks, name):

@@ -10,7 +10,6 @@ from functools import wraps
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from analytics.reports.charts import bar_chart
@@ -128,8 +127,7 @@ def report_csv(request, token):
     figures = report(_scope(share), period)
     if "top_links" not in share.sections:
         figures.pop("top_links", None)
-    start, end = timezone.localtime(period.start), timezone.localtime(period.end)
-    name = f"report-{share.client.name[:40]}-{start:%Y%m%d}-{end:%Y%m%d}"
+    name = downloads.period_name("report", share.client.name, period)
     rows = report_rows(figures, bots="bots" in share.sections)
     return downloads.csv_response(downloads.csv_blocks(rows), name)
 

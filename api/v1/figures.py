@@ -203,9 +203,8 @@ def _clicks_csv(request, kind, pk, query):
         yield from downloads.csv_blocks([columns])
         yield from raw_clicks_csv(scope, period, columns=columns)
 
-    start, end = timezone.localtime(period.start), timezone.localtime(period.end)
-    label = (getattr(obj, "short_code", None) or obj.name)[:40]
-    return downloads.csv_response(blocks(), f"clicks-{label}-{start:%Y%m%d}-{end:%Y%m%d}")
+    name = downloads.period_name("clicks", getattr(obj, "short_code", None) or obj.name, period)
+    return downloads.csv_response(blocks(), name)
 
 
 def _stats_route(kind, what):
