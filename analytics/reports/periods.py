@@ -152,10 +152,11 @@ class Plan:
         self.stats = stats.filter(day__gte=days[0], day__lt=days[1]) if stats is not None else None
         # Per-link sums over whole rolled-up days: a kept window when one fits exactly.
         self.link_sums = self.rolled
+        # (days, until) of the kept window these rolled days are, or None.
+        self.window = None
         if days and days[1] == rolled_until and (days[1] - days[0]).days in WINDOW_DAYS:
-            self.link_sums = scope.windows().filter(
-                days=(days[1] - days[0]).days, until=rolled_until
-            )
+            self.window = ((days[1] - days[0]).days, rolled_until)
+            self.link_sums = scope.windows().filter(days=self.window[0], until=rolled_until)
 
     def totals_by_day(self):
         """Rolled-up rows (with day, humans, bots): client stats when they answer the scope."""
