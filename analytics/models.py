@@ -135,6 +135,58 @@ class DailyClientStats(models.Model):
         return f"{self.client_id} {self.day} {self.dimension}={self.value}: {self.humans}"
 
 
+# A campaign or link day with at least this many clicks (humans and bots) gets its own
+# breakdown rows (BusyDayStats). A busy link's clicks lie scattered over the whole clicks
+# table (one per page or so), so reading 25,000 of them costs 25,000 page reads; a quiet
+# day's few clicks are cheap to read raw and would only bloat the table.
+BUSY_DAY_CLICKS = 50
+
+
+class BusyDayStats(models.Model):
+    """One busy day of a campaign or of a link, in total and by each report dimension: the
+    rows of DailyClientStats (dimension, value, humans, bots) for those smaller scopes,
+    kept only for days with at least BUSY_DAY_CLICKS clicks. The "total" row of a day
+    marks it as kept; a report reads the other days of its period raw. Maintained by
+    `manage.py rollup_clicks` with the other rollups."""
+
+    campaign = models.ForeignKey(
+        "links.Campaign", null=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    link = models.ForeignKey(
+        "links.Link", null=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    day = models.DateField()
+    dimension = models.CharField(max_length=20)
+    value = models.TextField(null=True, blank=True)
+    humans = models.PositiveIntegerField(default=0)
+    bots = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "busy_day_stats"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(campaign__isnull=True) ^ models.Q(link__isnull=True),
+                name="busy_day_stats_one_scope",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["campaign", "day"],
+                condition=models.Q(campaign__isnull=False),
+                name="busy_day_stats_campaign_idx",
+            ),
+            models.Index(
+                fields=["link", "day"],
+                condition=models.Q(link__isnull=False),
+                name="busy_day_stats_link_idx",
+            ),
+        ]
+
+    def __str__(self):
+        owner = self.link_id or self.campaign_id
+        return f"{owner} {self.day} {self.dimension}={self.value}: {self.humans}"
+
+
 class LinkWindowClicks(models.Model):
     """Human clicks of each link over the `days` complete days before `until`.
 

@@ -95,15 +95,17 @@ def breakdowns(scope, period, limit=TOP, rolled_until=None, known=False):
     """Top values of every dimension among human clicks, and bot clicks by decisive reason:
     {dimension: [(value or None, clicks)], "bot_reasons": [(reason, clicks)]}.
 
-    Rolled-up days come from the client stats (one grouped query); raw clicks from one
-    GROUP BY over every dimension at once, so the clicks are read once, not once per
+    Rolled-up days come from the client stats, or a campaign's or link's busy days from
+    its busy-day stats (one grouped query); raw clicks from one GROUP BY over every
+    dimension at once, so the clicks are read once, not once per
     dimension, and the few thousand groups are folded per dimension here.
     """
     plan = plan_of(scope, period, rolled_until, known=known)
     counts = {dimension: Counter() for dimension in [*DIMENSIONS, "bot_reasons"]}
-    if plan.stats is not None:
+    stats, raw = plan.breakdown_sources()
+    if stats is not None:
         rows = (
-            plan.stats.exclude(dimension="total")
+            stats.exclude(dimension="total")
             .values("dimension", "value")
             .annotate(h=Sum("humans"), b=Sum("bots"))
             .values_list("dimension", "value", "h", "b")
@@ -111,9 +113,6 @@ def breakdowns(scope, period, limit=TOP, rolled_until=None, known=False):
         for dimension, value, humans, bots in rows:
             if dimension in counts:
                 counts[dimension][value] += bots if dimension == "bot_reasons" else humans
-        raw = plan.raw
-    else:
-        raw = scope.clicks().filter(timestamp__gte=period.start, timestamp__lt=period.end)
     if raw is not None:
         keys = {f"d_{dimension}": dimension_expression(dimension) for dimension in counts}
         for row in raw.values(**keys).annotate(h=_HUMANS, b=_BOTS):

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from analytics.models import (
+    BusyDayStats,
     Click,
     DailyClientStats,
     DailyLinkClicks,
@@ -50,6 +51,14 @@ class Scope:
 
     def windows(self):
         return LinkWindowClicks.objects.filter(self._filter("")).order_by()
+
+    def busy_stats(self):
+        """Busy-day stats of this campaign or link, or None (clients and everything)."""
+        if self.link_id:
+            return BusyDayStats.objects.filter(link_id=self.link_id).order_by()
+        if self.campaign_id:
+            return BusyDayStats.objects.filter(campaign_id=self.campaign_id).order_by()
+        return None
 
     def stats(self):
         """Per-client daily stats answering this scope, or None (campaigns and links)."""
@@ -132,6 +141,17 @@ def _split(period, rolled_until):
     return raw, (first, last)
 
 
+def _merged(intervals):
+    """Touching intervals joined: a quiet link's whole period is read as one range."""
+    result = []
+    for start, end in sorted(intervals):
+        if result and result[-1][1] >= start:
+            result[-1] = (result[-1][0], max(result[-1][1], end))
+        else:
+            result.append((start, end))
+    return result
+
+
 def _raw_q(intervals):
     q = Q(pk__in=[])
     for start, end in intervals:
@@ -146,6 +166,7 @@ class Plan:
         self.scope = scope
         self.period = period
         raw, days = _split(period, rolled_until)
+        self.raw_intervals, self.days = raw, days
         self.raw = scope.clicks().filter(_raw_q(raw)) if raw else None
         self.rolled = scope.rollups().filter(day__gte=days[0], day__lt=days[1]) if days else None
         stats = scope.stats() if days else None
@@ -157,6 +178,27 @@ class Plan:
         if days and days[1] == rolled_until and (days[1] - days[0]).days in WINDOW_DAYS:
             self.window = ((days[1] - days[0]).days, rolled_until)
             self.link_sums = scope.windows().filter(days=self.window[0], until=rolled_until)
+
+    def breakdown_sources(self):
+        """(stats rows or None, raw clicks or None) that hold every click of the period
+        exactly once, by dimension: a client's (or everything's) rolled-up days come from
+        its client stats; a campaign's or link's busy days from its busy-day stats, and its
+        quiet rolled-up days, like every day after the watermark, from raw clicks."""
+        if self.stats is not None:
+            return self.stats, self.raw
+        busy = self.scope.busy_stats() if self.days else None
+        if busy is None:
+            return None, self.scope.clicks().filter(_raw_q([(self.period.start, self.period.end)]))
+        busy = busy.filter(day__gte=self.days[0], day__lt=self.days[1])
+        kept = set(busy.filter(dimension="total").values_list("day", flat=True))
+        intervals, day = list(self.raw_intervals), self.days[0]
+        while day < self.days[1]:
+            if day not in kept:
+                intervals.append((day_start(day), day_start(day + timedelta(days=1))))
+            day += timedelta(days=1)
+        intervals = _merged(intervals)
+        raw = self.scope.clicks().filter(_raw_q(intervals)) if intervals else None
+        return (busy if kept else None), raw
 
     def totals_by_day(self):
         """Rolled-up rows (with day, humans, bots): client stats when they answer the scope."""

@@ -17,7 +17,9 @@ from django.utils.dateparse import parse_date
 
 from analytics.models import (
     BOT,
+    BUSY_DAY_CLICKS,
     HUMAN,
+    BusyDayStats,
     Click,
     DailyClientStats,
     DailyLinkClicks,
@@ -50,6 +52,29 @@ _INSERT_WINDOW = """
     WHERE day >= %s AND day < %s
     GROUP BY link_id HAVING sum(humans) > 0
 """
+
+# Busy days of links and of campaigns (see BusyDayStats): (o = owner, d = day) pairs.
+_BUSY_LINK_DAYS = """
+    SELECT link_id AS o, day AS d, humans AS h, bots AS b FROM daily_link_clicks
+    WHERE day >= %s AND day < %s AND humans + bots >= %s
+"""
+_BUSY_CAMPAIGN_DAYS = """
+    SELECT l.campaign_id AS o, d.day AS d, sum(d.humans) AS h, sum(d.bots) AS b
+    FROM daily_link_clicks d JOIN links l ON l.id = d.link_id
+    WHERE d.day >= %s AND d.day < %s AND l.campaign_id IS NOT NULL
+    GROUP BY l.campaign_id, d.day HAVING sum(d.humans + d.bots) >= %s
+"""
+# {owner} is a column name of this module, {busy} one of the two queries above and {query}
+# SQL compiled by the ORM: never text from outside.
+_INSERT_BUSY_TOTALS = (
+    "INSERT INTO busy_day_stats ({owner}, day, dimension, value, humans, bots) "
+    "SELECT busy.o, busy.d, 'total', NULL, busy.h, busy.b FROM ({busy}) AS busy"
+)
+_INSERT_BUSY_DIMENSION = (
+    "INSERT INTO busy_day_stats ({owner}, day, dimension, value, humans, bots) "
+    "SELECT s.c, s.d, %s, s.k, s.h, s.b FROM ({query}) AS s "
+    "JOIN ({busy}) AS busy ON busy.o = s.c AND busy.d = s.d"
+)
 
 # {query} is SQL compiled by the ORM (per-link, per-day counts), never text from outside.
 _INSERT = (
@@ -119,6 +144,7 @@ def roll_days(first, last, tz):
     start, end = day_start(first), day_start(last)
     DailyLinkClicks.objects.filter(day__gte=first, day__lt=last).delete()
     DailyClientStats.objects.filter(day__gte=first, day__lt=last).delete()
+    BusyDayStats.objects.filter(day__gte=first, day__lt=last).delete()
     # The ORM writes each day's SQL for the database at hand (PostgreSQL's AT TIME ZONE, the
     # quick start's SQLite functions), the same day the reports' TruncDate reads.
     clicks = Click.objects.order_by().filter(timestamp__gte=start, timestamp__lt=end)
@@ -130,16 +156,40 @@ def roll_days(first, last, tz):
         cursor.execute(_INSERT.format(query=sql), params)
         rows = cursor.rowcount
         cursor.execute(_INSERT_CLIENT_TOTALS, [first, last])
-        # Each dimension's value comes from the same expression the raw reports group by.
-        for dimension in [*DIMENSIONS, "bot_reasons"]:
-            grouped = (
-                clicks.values(c=F("link__client_id"), d=day, k=dimension_expression(dimension))
-                .annotate(**counts)
-                .values_list("c", "d", "k", "h", "b")
-            )
-            sql, params = grouped.query.sql_with_params()
-            cursor.execute(_INSERT_DIMENSION.format(query=sql), [dimension, *params])
+        _insert_dimensions(cursor, clicks, day, "link__client_id")
+        busy = [first, last, BUSY_DAY_CLICKS]
+        for owner, key, busy_sql in (
+            ("link_id", "link_id", _BUSY_LINK_DAYS),
+            ("campaign_id", "link__campaign_id", _BUSY_CAMPAIGN_DAYS),
+        ):
+            cursor.execute(_INSERT_BUSY_TOTALS.format(owner=owner, busy=busy_sql), busy)
+            # Only the clicks of owners with a busy day in the range are grouped.
+            marked = BusyDayStats.objects.filter(
+                day__gte=first, day__lt=last, dimension="total", **{f"{owner}__isnull": False}
+            ).values(owner)
+            scoped = clicks.filter(**{f"{key}__in": marked})
+            _insert_dimensions(cursor, scoped, day, key, owner=owner, busy=(busy_sql, busy))
     return rows
+
+
+def _insert_dimensions(cursor, clicks, day, key, owner=None, busy=None):
+    """Per-dimension rows of `clicks` grouped by `key` and day: client stats, or (with an
+    `owner` column and its `busy` days' query and parameters) busy-day stats."""
+    counts = {"h": Count("id", filter=HUMAN), "b": Count("id", filter=BOT)}
+    # Each dimension's value comes from the same expression the raw reports group by.
+    for dimension in [*DIMENSIONS, "bot_reasons"]:
+        grouped = (
+            clicks.values(c=F(key), d=day, k=dimension_expression(dimension))
+            .annotate(**counts)
+            .values_list("c", "d", "k", "h", "b")
+        )
+        sql, params = grouped.query.sql_with_params()
+        if owner is None:
+            cursor.execute(_INSERT_DIMENSION.format(query=sql), [dimension, *params])
+        else:
+            busy_sql, busy_params = busy
+            statement = _INSERT_BUSY_DIMENSION.format(owner=owner, query=sql, busy=busy_sql)
+            cursor.execute(statement, [dimension, *params, *busy_params])
 
 
 @transaction.atomic
