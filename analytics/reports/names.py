@@ -29,7 +29,8 @@ def _country(code):
 
 
 def country_name(code):
-    """"Colombia" for "CO"; a code ISO does not know stays as it is; no code, "(unknown)"."""
+    """The name of an ISO country code, CO → Colombia; a code ISO does not know stays as
+    it is; no code, "(unknown)"."""
     if not code:
         return UNKNOWN
     return _country(code.upper())
@@ -44,8 +45,8 @@ def split_city(value):
 
 
 def city_label(value):
-    """"Medellín, Colombia" for the stored "Medellín (CO)"; a city without a country as it
-    is; no city, "(unknown)"."""
+    """A stored city as a person reads it, Medellín (CO) → Medellín, Colombia; a city
+    without a country as it is; no city, "(unknown)"."""
     city, code = split_city(value)
     if not city:
         return UNKNOWN
