@@ -7,8 +7,10 @@ day labels there, leaving every other one, so the larger labels never overlap.
 
 WIDTH, HEIGHT = 720, 220
 LEFT, BOTTOM, TOP = 44, 34, 12
-# The widest a digit of a tick label gets (the phone's enlarged axis text, in viewBox units).
+# The widest a digit of a tick label gets (the phone's enlarged axis text, in viewBox units),
+# and half the width of a day or hour label ("02 Dec", "13:00") there.
 DIGIT_W = 14
+HALF_LABEL_W = 42
 
 
 def _nice_step(value):
@@ -51,7 +53,8 @@ def bar_chart(series, hourly, earlier=None):
                 "title": f"{label}: {humans}",
                 "label": label if index % label_every == 0 else "",
                 "dense": index % (2 * label_every) != 0,
-                "label_x": round(x + slot / 2, 1),
+                # Under its bar, but never cut by the chart's edge.
+                "label_x": round(min(max(x + slot / 2, HALF_LABEL_W), WIDTH - HALF_LABEL_W), 1),
             }
         )
     ticks = [{"y": round(TOP + plot_h - plot_h * i / 4, 1), "value": step * i} for i in range(5)]

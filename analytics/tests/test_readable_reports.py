@@ -214,3 +214,13 @@ def test_phone_labels_are_every_other_wide_label():
     # "10000" at the phone's axis text size (14 viewBox units a digit) fits left of the plot.
     assert chart["left"] >= 12 + 14 * len(str(chart["ticks"][-1]["value"]))
     assert chart["bars"][0]["x"] > chart["left"]
+
+
+def test_no_label_of_a_long_range_runs_off_the_chart():
+    days = [date(2026, 3, 1) + timedelta(days=i) for i in range(90)]
+    chart = bar_chart([(day, 5, 0) for day in days], False)
+    labelled = [bar for bar in chart["bars"] if bar["label"]]
+
+    assert labelled[-1] is chart["bars"][88]
+    # Half a phone-sized label ("27 May" at 24 viewBox units) fits either side of each.
+    assert all(42 <= bar["label_x"] <= chart["width"] - 42 for bar in labelled)

@@ -19,8 +19,11 @@ LONG_CITY = "Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch"
 # Every chart text the browser draws (display: none ones have an empty box), with its height.
 AXIS_TEXT = """() => [...document.querySelectorAll('figure.chart text.axis')]
   .filter((t) => getComputedStyle(t).display !== 'none')
-  .map((t) => ({text: t.textContent, height: t.getBoundingClientRect().height,
-                dense: t.classList.contains('dense')}))"""
+  .map((t) => {
+    const box = t.getBoundingClientRect(), chart = t.closest('svg').getBoundingClientRect();
+    return {text: t.textContent, height: box.height, dense: t.classList.contains('dense'),
+            inside: box.left >= chart.left - 0.5 && box.right <= chart.right + 0.5};
+  })"""
 
 
 @pytest.fixture
@@ -82,6 +85,7 @@ def test_a_report_page_fits_a_phone_and_its_chart_reads(open_page, report):
     assert not [t for t in texts if t["dense"]]
     short = [t for t in texts if t["height"] < 10]
     assert not short, short
+    assert all(t["inside"] for t in texts), texts
 
     # On a wide screen the dense labels are back, at the ordinary size.
     wide = open_page(f"/dashboard/links/{report['link'].pk}/", 1280).evaluate(AXIS_TEXT)
@@ -94,4 +98,6 @@ def test_the_overview_and_a_client_page_fit_a_phone(open_page, report, page_of):
     page = open_page(path, 375)
 
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
-    assert min(t["height"] for t in page.evaluate(AXIS_TEXT)) >= 10
+    texts = page.evaluate(AXIS_TEXT)
+    assert min(t["height"] for t in texts) >= 10
+    assert all(t["inside"] for t in texts), texts
