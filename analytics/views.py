@@ -36,7 +36,9 @@ def overview(request):
         return _limited_overview(request)
     year = request.GET.get("compare") == "year"
     figures = overview_figures(year=year)
-    return render(request, "analytics/overview.html", {"figures": figures, "year": year})
+    chart = bar_chart(figures["series"], False, figures["previous_series"])
+    context = {"figures": figures, "year": year, "chart": chart}
+    return render(request, "analytics/overview.html", context)
 
 
 def _limited_overview(request):

@@ -1,7 +1,16 @@
-"""Server-drawn SVG bar chart geometry: readable without hovering, no JavaScript."""
+"""Server-drawn SVG bar chart geometry: readable without hovering, no JavaScript.
+
+The chart scales with its card (a fixed viewBox), so on a phone its text would shrink to
+about half: static/css/app.css enlarges the axis text under 600 px and hides the `dense`
+day labels there, leaving every other one, so the larger labels never overlap.
+"""
 
 WIDTH, HEIGHT = 720, 220
-LEFT, BOTTOM, TOP = 44, 28, 12
+LEFT, BOTTOM, TOP = 44, 34, 12
+# The widest a digit of a tick label gets (the phone's enlarged axis text, in viewBox units),
+# and half the width of a day or hour label ("02 Dec", "13:00") there.
+DIGIT_W = 14
+HALF_LABEL_W = 42
 
 
 def _nice_step(value):
@@ -23,13 +32,16 @@ def bar_chart(series, hourly, earlier=None):
     highest = max([h for _, h, _ in series] + earlier, default=0)
     step = _nice_step(-(-highest // 4))
     peak = step * 4
-    plot_w, plot_h = WIDTH - LEFT - 8, HEIGHT - BOTTOM - TOP
+    # Room on the left for the longest tick label.
+    left = max(LEFT, 12 + DIGIT_W * len(str(peak)))
+    plot_w, plot_h = WIDTH - left - 8, HEIGHT - BOTTOM - TOP
     slot = plot_w / count
     bars = []
+    # About 8 labels on a wide screen; every other one of them (`dense` = not) on a phone.
     label_every = max(1, round(count / 8))
     for index, (bucket, humans, _bots) in enumerate(series):
         height = plot_h * humans / peak if peak else 0
-        x = LEFT + index * slot
+        x = left + index * slot
         label = bucket.strftime("%H:%M") if hourly else bucket.strftime("%d %b")
         bars.append(
             {
@@ -40,18 +52,20 @@ def bar_chart(series, hourly, earlier=None):
                 "value": humans,
                 "title": f"{label}: {humans}",
                 "label": label if index % label_every == 0 else "",
-                "label_x": round(x + slot / 2, 1),
+                "dense": index % (2 * label_every) != 0,
+                # Under its bar, but never cut by the chart's edge.
+                "label_x": round(min(max(x + slot / 2, HALF_LABEL_W), WIDTH - HALF_LABEL_W), 1),
             }
         )
     ticks = [{"y": round(TOP + plot_h - plot_h * i / 4, 1), "value": step * i} for i in range(5)]
     overlay = " ".join(
-        f"{round(LEFT + (i + 0.5) * slot, 1)},{round(TOP + plot_h - plot_h * h / peak, 1)}"
+        f"{round(left + (i + 0.5) * slot, 1)},{round(TOP + plot_h - plot_h * h / peak, 1)}"
         for i, h in enumerate(earlier if peak else ())
     )
     return {
         "width": WIDTH,
         "height": HEIGHT,
-        "left": LEFT,
+        "left": left,
         "right": WIDTH - 8,
         "baseline": TOP + plot_h,
         "label_y": HEIGHT - 8,

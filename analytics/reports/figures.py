@@ -294,6 +294,11 @@ def overview(now=None, year=False):
         cards.append(card)
     all_time = _all_time(rolled_until, now)
     month = last_days(30, now)
+    # The chart: the 30 complete days of the "Last 30 days" card and the 30 before them,
+    # read as one 60-day series (one query of the rollups, one of the raw clicks).
+    days = clicks_over_time(
+        EVERYTHING, Period(midnight - timedelta(days=60), midnight), rolled_until, known=True
+    )
     bot_total = all_time["humans"] + all_time["bots"]
     return {
         "all_time": all_time,
@@ -303,6 +308,9 @@ def overview(now=None, year=False):
         "top_links": top_links(EVERYTHING, month, rolled_until=rolled_until, known=True),
         "top_clients": top_clients(month, rolled_until=rolled_until, known=True),
         "period": month,
+        "series": days[-30:],
+        "previous_series": days[:-30],
+        "previous_humans": sum(h for _, h, _ in days[:-30]),
     }
 
 

@@ -152,3 +152,16 @@ def test_the_pdf_renders_in_a_pdf_viewer_with_its_chart(smtp_server, acme, last_
     dark_text = sum(n for n, (r, g, b) in colours if r + g + b < 150)
     assert bar_blue > 100
     assert dark_text > 100
+
+
+def test_the_email_names_bot_reasons_in_words_and_the_charts_zone(smtp_server, acme, last_week):
+    make_subscription(acme["client"])
+    call_command("send_reports", "--now")
+
+    [received] = smtp_server.inbox.wait_for(1)
+    html = received.part("text/html").get_content()
+    text = received.part("text/plain").get_content()
+    # Emails have no hover: the words, then the stored code.
+    assert "Search engine or crawler" in html and "(ua:crawler)" in html
+    assert "Search engine or crawler (ua:crawler): 2" in text
+    assert "Times in UTC" in html
