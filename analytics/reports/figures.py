@@ -90,8 +90,10 @@ def breakdowns(scope, period, limit=TOP, rolled_until=None, known=False):
     plan = plan_of(scope, period, rolled_until, known=known)
     counts = {dimension: Counter() for dimension in [*DIMENSIONS, "bot_reasons"]}
     if plan.stats is not None:
+        # Only these dimensions' rows: the invalid-traffic page's (TRAFFIC_DIMENSIONS) are
+        # rolled up beside them and are no breakdown panel.
         rows = (
-            plan.stats.exclude(dimension="total")
+            plan.stats.filter(dimension__in=list(counts))
             .values("dimension", "value")
             .annotate(h=Sum("humans"), b=Sum("bots"))
             .values_list("dimension", "value", "h", "b")

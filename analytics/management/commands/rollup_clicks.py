@@ -24,7 +24,7 @@ from analytics.models import (
     LinkWindowClicks,
     RollupWatermark,
 )
-from analytics.reports.dimensions import DIMENSIONS, dimension_expression
+from analytics.reports.dimensions import DIMENSIONS, TRAFFIC_DIMENSIONS, dimension_expression
 from analytics.reports.periods import WINDOW_DAYS, day_start
 from macondo.progress import Progress
 
@@ -131,7 +131,7 @@ def roll_days(first, last, tz):
         rows = cursor.rowcount
         cursor.execute(_INSERT_CLIENT_TOTALS, [first, last])
         # Each dimension's value comes from the same expression the raw reports group by.
-        for dimension in [*DIMENSIONS, "bot_reasons"]:
+        for dimension in [*DIMENSIONS, "bot_reasons", *TRAFFIC_DIMENSIONS]:
             grouped = (
                 clicks.values(c=F("link__client_id"), d=day, k=dimension_expression(dimension))
                 .annotate(**counts)
