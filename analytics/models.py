@@ -105,8 +105,9 @@ class DailyClientStats(models.Model):
     """One client's clicks on one day, in total and by each report dimension.
 
     `dimension` is "total" (value NULL) or a key of analytics.reports.dimensions.DIMENSIONS, or
-    "bot_reasons"; `value` is what the report shows (a country code, "City (CC)", a
-    referrer host…). Client and overview pages read these instead of scanning clicks.
+    "bot_reasons", or a key of TRAFFIC_DIMENSIONS (the invalid-traffic page's "networks",
+    "datacenter"); `value` is what the report shows (a country code, "City (CC)", a
+    referrer host, "ASN|organisation"…). Client and overview pages read these instead of scanning clicks.
     Maintained with DailyLinkClicks by `manage.py rollup_clicks`.
     """
 

@@ -1,4 +1,5 @@
-"""Metrics pages (overview; client, campaign and link reports) and their CSV exports."""
+"""Metrics pages (overview; client, campaign and link reports; a client's or campaign's
+invalid traffic) and their CSV exports."""
 
 from urllib.parse import quote, urlencode
 
@@ -6,10 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 
 from accounts import policy
 from analytics import compare
-from analytics.reports.charts import bar_chart
+from analytics.reports import invalid_traffic as traffic
+from analytics.reports.charts import bar_chart, stacked_chart
 from analytics.reports.comparisons import compared, humans_by
 from analytics.reports.exports import RAW_COLUMNS, RAW_COLUMNS_WITHOUT_IPS, raw_clicks_csv
 from analytics.reports.figures import overview as overview_figures
@@ -108,6 +112,7 @@ def client_report(request, pk):
         "analytics/client.html",
         side=("link__campaign_id", campaigns),
         campaigns=campaigns,
+        invalid_traffic_url=reverse("analytics:client-invalid-traffic", args=[pk]),
     )
 
 
@@ -116,7 +121,13 @@ def campaign_report(request, pk):
     obj, scope = _scope_of(request.user, "campaigns", pk)
     links = list(Link.objects.filter(campaign_id=pk).order_by("name", "short_code"))
     return _report_page(
-        request, "campaigns", obj, scope, "analytics/campaign.html", side=("link_id", links)
+        request,
+        "campaigns",
+        obj,
+        scope,
+        "analytics/campaign.html",
+        side=("link_id", links),
+        invalid_traffic_url=reverse("analytics:campaign-invalid-traffic", args=[pk]),
     )
 
 
@@ -165,3 +176,44 @@ def report_csv(request, kind, pk):
     bot_details = policy.can(request.user, "see_bot_details")
     rows = report_rows(figures, bot_reasons=bot_details)
     return downloads.csv_response(downloads.csv_blocks(rows), _filename(obj, period, "report"))
+
+
+# The invalid-traffic page's URL names by kind (clients and campaigns only: a link's own bot
+# panel on its report page says as much about one link).
+_TRAFFIC_URLS = {"clients": "client-invalid-traffic", "campaigns": "campaign-invalid-traffic"}
+
+
+@login_required
+def invalid_traffic(request, kind, pk):
+    """Bot clicks, their reasons, networks and datacenter share of a client or campaign:
+    the verdicts' evidence, so for people who may see bot details only."""
+    obj, scope = _scope_of(request.user, kind, pk, "see_bot_details")
+    form = RangeForm(request.GET or None)
+    period = form.period()
+    figures = traffic.invalid_traffic(scope, period)
+    query = urlencode({k: v for k, v in request.GET.items() if k in ("range", "start", "end")})
+    context = {
+        "object": obj,
+        "kind": kind,
+        "form": form,
+        "range_label": form.label(),
+        "period": period,
+        "figures": figures,
+        "chart": stacked_chart(figures["series"], figures["hourly"]),
+        "time_zone": timezone.get_current_timezone_name(),
+        "report_url": reverse(f"analytics:{kind.removesuffix('s')}", args=[pk]),
+        "csv_url": reverse(f"analytics:{_TRAFFIC_URLS[kind]}-csv", args=[pk]),
+        "query": query,
+    }
+    return render(request, "analytics/invalid_traffic.html", context)
+
+
+@login_required
+def invalid_traffic_csv(request, kind, pk):
+    obj, scope = _scope_of(request.user, kind, pk, "see_bot_details")
+    policy.require(request.user, "export_report", obj)
+    period = RangeForm(request.GET or None).period()
+    rows = traffic.csv_rows(traffic.invalid_traffic(scope, period))
+    return downloads.csv_response(
+        downloads.csv_blocks(rows), _filename(obj, period, "invalid-traffic")
+    )

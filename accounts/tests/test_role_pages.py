@@ -31,6 +31,11 @@ EXPECTED = {
     "analytics:compare": ("get", ALL, 200),
     "analytics:clicks-csv": ("get", WRITERS, 200),
     "analytics:report-csv": ("get", ALL, 200),
+    # The evidence behind bot verdicts: staff only (see_bot_details).
+    "analytics:client-invalid-traffic": ("get", STAFF, 200),
+    "analytics:campaign-invalid-traffic": ("get", STAFF, 200),
+    "analytics:client-invalid-traffic-csv": ("get", STAFF, 200),
+    "analytics:campaign-invalid-traffic-csv": ("get", STAFF, 200),
     "links:list": ("get", ALL, 200),
     "links:create": ("get", WRITERS, 200),
     "links:import": ("get", WRITERS, 200),

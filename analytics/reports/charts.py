@@ -75,6 +75,49 @@ def bar_chart(series, hourly, earlier=None):
     }
 
 
+def stacked_chart(series, hourly):
+    """Geometry for a chart of [(bucket, humans, bots)] with each bucket's bot clicks
+    stacked on its human clicks: the invalid-traffic page's, same frame as bar_chart."""
+    count = max(len(series), 1)
+    highest = max((h + b for _, h, b in series), default=0)
+    step = _nice_step(-(-highest // 4))
+    peak = step * 4
+    plot_w, plot_h = WIDTH - LEFT - 8, HEIGHT - BOTTOM - TOP
+    slot = plot_w / count
+    baseline = TOP + plot_h
+    bars = []
+    label_every = max(1, round(count / 8))
+    for index, (bucket, humans, bots) in enumerate(series):
+        human_h = plot_h * humans / peak if peak else 0
+        bot_h = plot_h * bots / peak if peak else 0
+        x = LEFT + index * slot
+        label = bucket.strftime("%H:%M") if hourly else bucket.strftime("%d %b")
+        bars.append(
+            {
+                "x": round(x + slot * 0.1, 1),
+                "w": round(max(slot * 0.8, 1), 1),
+                "human_y": round(baseline - human_h, 1),
+                "human_h": round(human_h, 1),
+                "bot_y": round(baseline - human_h - bot_h, 1),
+                "bot_h": round(bot_h, 1),
+                "title": f"{label}: {humans} human, {bots} bot",
+                "label": label if index % label_every == 0 else "",
+                "label_x": round(x + slot / 2, 1),
+            }
+        )
+    ticks = [{"y": round(baseline - plot_h * i / 4, 1), "value": step * i} for i in range(5)]
+    return {
+        "width": WIDTH,
+        "height": HEIGHT,
+        "left": LEFT,
+        "right": WIDTH - 8,
+        "baseline": baseline,
+        "label_y": HEIGHT - 8,
+        "bars": bars,
+        "ticks": ticks,
+    }
+
+
 SPARK_W, SPARK_H = 120, 28
 
 

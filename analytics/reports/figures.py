@@ -104,8 +104,10 @@ def breakdowns(scope, period, limit=TOP, rolled_until=None, known=False):
     counts = {dimension: Counter() for dimension in [*DIMENSIONS, "bot_reasons"]}
     stats, raw = plan.breakdown_sources()
     if stats is not None:
+        # Only these dimensions' rows: the invalid-traffic page's (TRAFFIC_DIMENSIONS) are
+        # rolled up beside them and are no breakdown panel.
         rows = (
-            stats.exclude(dimension="total")
+            stats.filter(dimension__in=list(counts))
             .values("dimension", "value")
             .annotate(h=Sum("humans"), b=Sum("bots"))
             .values_list("dimension", "value", "h", "b")

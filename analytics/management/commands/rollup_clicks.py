@@ -26,7 +26,7 @@ from analytics.models import (
     LinkWindowClicks,
     RollupWatermark,
 )
-from analytics.reports.dimensions import DIMENSIONS, dimension_expression
+from analytics.reports.dimensions import DIMENSIONS, TRAFFIC_DIMENSIONS, dimension_expression
 from analytics.reports.periods import WINDOW_DAYS, day_start
 from macondo.progress import Progress
 
@@ -177,7 +177,7 @@ def _insert_dimensions(cursor, clicks, day, key, owner=None, busy=None):
     `owner` column and its `busy` days' query and parameters) busy-day stats."""
     counts = {"h": Count("id", filter=HUMAN), "b": Count("id", filter=BOT)}
     # Each dimension's value comes from the same expression the raw reports group by.
-    for dimension in [*DIMENSIONS, "bot_reasons"]:
+    for dimension in [*DIMENSIONS, "bot_reasons", *TRAFFIC_DIMENSIONS]:
         grouped = (
             clicks.values(c=F(key), d=day, k=dimension_expression(dimension))
             .annotate(**counts)
