@@ -79,6 +79,10 @@ class DailyLinkClicks(models.Model):
     day = models.DateField()
     humans = models.PositiveIntegerField(default=0)
     bots = models.PositiveIntegerField(default=0)
+    # Of `humans`, those that came through the link's QR code (Click.is_qr): the channels
+    # report (analytics.reports.channels). Rows rolled before the column existed hold 0
+    # until `rollup_clicks --all` recomputes them.
+    qr = models.PositiveIntegerField(default=0, db_default=0)
 
     class Meta:
         db_table = "daily_link_clicks"

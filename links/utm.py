@@ -64,6 +64,21 @@ def values_of(url):
     return found
 
 
+def source_and_medium(url):
+    """(utm_source, utm_medium) of `url` as a report shows them (the first of repeats,
+    decoded, trimmed, control and invisible characters dropped, cut to MAX_VALUE_CHARS);
+    None for a parameter that is missing or blank."""
+    values = values_of(url)
+    return tuple(_shown(values.get(name)) for name in ("utm_source", "utm_medium"))
+
+
+def _shown(value):
+    value = _CONTROL.sub("", value or "").strip()
+    if len(value) > MAX_VALUE_CHARS:
+        value = value[: MAX_VALUE_CHARS - 1].rstrip() + "…"
+    return value or None
+
+
 def with_values(url, values):
     """`url` with each of `values` set: in place of the parameter's first occurrence (its
     repeats dropped), or appended. Other parameters and the fragment stay as they are."""

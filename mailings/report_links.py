@@ -8,14 +8,14 @@ from django.utils import timezone
 
 from sharing import services as sharing
 
-# The email's sections and the share page's: the page adds the breakdowns by country,
-# device and referrer an email has no room for.
+# The email's sections and the share page's: the page adds the channels and the
+# breakdowns by country, device and referrer an email has no room for.
 _PAGE_SECTIONS = {"chart": "chart", "top_links": "top_links", "bots": "bots"}
 
 
 def create_share_link(subscription, period):
     """(ShareLink, its URL) showing `period` of the subscription's client or campaign."""
-    sections = {"breakdowns"} | {
+    sections = {"channels", "breakdowns"} | {
         _PAGE_SECTIONS[s] for s in subscription.sections if s in _PAGE_SECTIONS
     }
     days = settings.REPORT_SHARE_DAYS

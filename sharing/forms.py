@@ -13,7 +13,7 @@ class ShareForm(forms.Form):
     )
     sections = forms.MultipleChoiceField(
         choices=list(SECTIONS.items()),
-        initial=["chart", "breakdowns", "top_links"],
+        initial=["chart", "channels", "breakdowns", "top_links"],
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="The totals always show.",

@@ -11,6 +11,7 @@ from links.models import Campaign, Client, Link
 # What a shared page may show; the staff member creating the link picks among these.
 SECTIONS = {
     "chart": "Clicks over time",
+    "channels": "Channels (QR code, UTM source / medium)",
     "breakdowns": "Breakdowns (countries, devices, referrers…)",
     "top_links": "Top links",
     "bots": "Bot clicks",

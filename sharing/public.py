@@ -63,6 +63,15 @@ def _scope(share):
     return Scope(client_id=share.client_id)
 
 
+def _shown_figures(share, period):
+    """The report's figures without the panels the share leaves out (page and CSV alike)."""
+    figures = report(_scope(share), period)
+    for section in ("top_links", "channels"):
+        if section not in share.sections:
+            figures.pop(section, None)
+    return figures
+
+
 def _is_unlocked(request, share):
     return not share.has_password or request.session.get(_unlocked_key(share)) is True
 
@@ -77,9 +86,7 @@ def page(request, token):
     if not _is_unlocked(request, share):
         return _password_page(request, share, context)
     period = services.period_of(share)
-    figures = report(_scope(share), period)
-    if "top_links" not in share.sections:
-        figures.pop("top_links", None)
+    figures = _shown_figures(share, period)
     services.record_view(share)
     context.update(
         {
@@ -124,9 +131,7 @@ def report_csv(request, token):
     if "exports" not in share.sections or not _is_unlocked(request, share):
         return render(request, "sharing/not_found.html", status=404)
     period = services.period_of(share)
-    figures = report(_scope(share), period)
-    if "top_links" not in share.sections:
-        figures.pop("top_links", None)
+    figures = _shown_figures(share, period)
     name = downloads.period_name("report", share.client.name, period)
     rows = report_rows(figures, bots="bots" in share.sections)
     return downloads.csv_response(downloads.csv_blocks(rows), name)

@@ -29,6 +29,7 @@ from django.db.models.functions import Coalesce, TruncDate, TruncHour
 from django.utils import timezone
 
 from analytics.models import BOT, HUMAN, Click, DailyClientStats
+from analytics.reports.channels import channels
 from analytics.reports.comparisons import change, compared
 from analytics.reports.dimensions import DIMENSIONS, dimension_expression
 from analytics.reports.periods import (
@@ -349,6 +350,7 @@ def report(scope, period, year=False):
         },
         "series": series,
         "hourly": period.hourly,
+        "channels": channels(scope, period, rolled_until, known=True, limit=TOP),
         "breakdowns": [(key, label, ranked[key]) for key, (label, _) in DIMENSIONS.items()],
         "bot_reasons": ranked["bot_reasons"],
     }

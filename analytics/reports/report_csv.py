@@ -15,6 +15,8 @@ def rows(figures, *, bots=True, bot_reasons=True):
             humans,
             bot_count if bots else "",
         ]
+    for label, _kind, count in figures.get("channels", []):
+        yield ["channel", label, count, ""]
     for key, _label, ranked in figures["breakdowns"]:
         for value, count in ranked:
             yield [key, value or "(unknown)", count, ""]

@@ -25,6 +25,15 @@ class Ranked(Out):
     human_clicks: int
 
 
+class Channel(Out):
+    label: str = Field(description='"QR code", "source / medium", "source" or "(not tagged)"')
+    kind: Literal["qr", "utm", "untagged"] = Field(
+        description="qr: scans of the link's QR code; utm: the destination's utm_source / "
+        "utm_medium as it is now; untagged: a destination with neither"
+    )
+    human_clicks: int
+
+
 class BotReason(Out):
     reason: str | None
     bot_clicks: int
@@ -52,6 +61,7 @@ class Stats(Out):
     granularity: Literal["hour", "day"]
     totals: Totals
     series: list[Bucket]
+    channels: list[Channel] = Field(description="Top 10 among human clicks, most first.")
     breakdowns: Breakdowns
     bot_reasons: list[BotReason]
     top_links: list[TopLink] | None = Field(description="Clients and campaigns; null for a link.")

@@ -64,6 +64,10 @@ def test_stats_are_the_report_pages_figures(api, clicked, kind, rolled):
     assert [(b["human_clicks"], b["bot_clicks"]) for b in body["series"]] == [
         (h, b) for _day, h, b in expected["series"]
     ]
+    assert [(c["label"], c["kind"], c["human_clicks"]) for c in body["channels"]] == expected[
+        "channels"
+    ]
+    assert body["channels"]  # the clicks' links have channels: the comparison above is not empty
     for key, _label, ranked in expected["breakdowns"]:
         assert [(r["value"], r["human_clicks"]) for r in body["breakdowns"][key]] == ranked
     assert [(r["reason"], r["bot_clicks"]) for r in body["bot_reasons"]] == expected["bot_reasons"]

@@ -25,6 +25,7 @@ from ..schemas.figures import (
     BotReason,
     Breakdowns,
     Bucket,
+    Channel,
     ClickList,
     ClickOut,
     Ranked,
@@ -127,6 +128,10 @@ def _stats(request, kind, pk, query):
         series=[
             Bucket(start=start_of(bucket), human_clicks=humans, bot_clicks=bots)
             for bucket, humans, bots in figures["series"]
+        ],
+        channels=[
+            Channel(label=label, kind=kind, human_clicks=n)
+            for label, kind, n in figures["channels"]
         ],
         breakdowns=Breakdowns(
             **{

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -78,8 +78,8 @@ _INSERT_BUSY_DIMENSION = (
 
 # {query} is SQL compiled by the ORM (per-link, per-day counts), never text from outside.
 _INSERT = (
-    "INSERT INTO daily_link_clicks (link_id, day, humans, bots) "
-    "SELECT s.l, s.d, s.h, s.b FROM ({query}) AS s"
+    "INSERT INTO daily_link_clicks (link_id, day, humans, bots, qr) "
+    "SELECT s.l, s.d, s.h, s.b, s.q FROM ({query}) AS s"
 )
 
 
@@ -151,8 +151,11 @@ def roll_days(first, last, tz):
     day = TruncDate("timestamp", tzinfo=tz)
     counts = {"h": Count("id", filter=HUMAN), "b": Count("id", filter=BOT)}
     with connection.cursor() as cursor:
-        per_link = clicks.values(l=F("link_id"), d=day).annotate(**counts)
-        sql, params = per_link.values_list("l", "d", "h", "b").query.sql_with_params()
+        # The same scan counts the link's human QR scans (the channels report).
+        per_link = clicks.values(l=F("link_id"), d=day).annotate(
+            **counts, q=Count("id", filter=HUMAN & Q(is_qr=True))
+        )
+        sql, params = per_link.values_list("l", "d", "h", "b", "q").query.sql_with_params()
         cursor.execute(_INSERT.format(query=sql), params)
         rows = cursor.rowcount
         cursor.execute(_INSERT_CLIENT_TOTALS, [first, last])
