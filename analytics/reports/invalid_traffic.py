@@ -5,8 +5,8 @@ Bot clicks and their share, bot clicks by decisive reason, clicks by network (hu
 bot each) with whether the network is a datacenter's, the share of clicks from datacenter
 networks, and bot and human clicks over time. Aggregate SQL only, a fixed number of queries:
 a client's complete days before the watermark come from its rollups (DailyClientStats'
-"bot_reasons" and the TRAFFIC_DIMENSIONS), everything else from one GROUP BY over raw
-clicks, which reads a campaign's clicks of the period through the (link, timestamp) index.
+"bot_reasons" and the TRAFFIC_DIMENSIONS), a campaign's busy days from its BusyDayStats,
+everything else from one GROUP BY over raw clicks through the (link, timestamp) index.
 """
 
 from collections import Counter
@@ -33,9 +33,10 @@ def _counts(scope, period, rolled_until):
     """{dimension: (humans Counter, bots Counter)} by value, for the page's dimensions."""
     plan = plan_of(scope, period, rolled_until, known=True)
     counts = {dimension: (Counter(), Counter()) for dimension in _GROUPS}
-    if plan.stats is not None:
+    stats, raw = plan.breakdown_sources()
+    if stats is not None:
         rows = (
-            plan.stats.filter(dimension__in=_GROUPS)
+            stats.filter(dimension__in=_GROUPS)
             .values("dimension", "value")
             .annotate(h=Sum("humans"), b=Sum("bots"))
             .values_list("dimension", "value", "h", "b")
@@ -43,9 +44,6 @@ def _counts(scope, period, rolled_until):
         for dimension, value, humans, bots in rows:
             counts[dimension][0][value] += humans
             counts[dimension][1][value] += bots
-        raw = plan.raw
-    else:
-        raw = scope.clicks().filter(timestamp__gte=period.start, timestamp__lt=period.end)
     if raw is not None:
         # One GROUP BY for every dimension: the clicks are read once.
         keys = {f"d_{dimension}": dimension_expression(dimension) for dimension in _GROUPS}

@@ -10,6 +10,7 @@ from django.test import override_settings
 
 from analytics.models import BUSY_DAY_CLICKS, BusyDayStats
 from analytics.reports.figures import breakdowns, report
+from analytics.reports.invalid_traffic import invalid_traffic
 from analytics.reports.periods import Period, Scope, last_days
 from analytics.tests.factories import ClickFactory
 from links.tests.factories import CampaignFactory, LinkFactory
@@ -28,7 +29,13 @@ def world(db):
         ClickFactory.create_batch(BUSY_DAY_CLICKS - 10, link=busy, timestamp=late, country="CO")
         ClickFactory.create_batch(7, link=busy, timestamp=late, country="MX", browser="Firefox")
         ClickFactory.create_batch(
-            3, link=busy, timestamp=late, is_bot=True, bot_reason="ua:crawler,net:datacenter"
+            3,
+            link=busy,
+            timestamp=late,
+            is_bot=True,
+            bot_reason="ua:crawler,net:datacenter",
+            asn_number=16509,
+            asn_org="AMAZON-02",
         )
         # A quiet day of the busy link, and a day busy only for the campaign as a whole.
         ClickFactory.create_batch(4, link=busy, timestamp=NOW - timedelta(days=8), country="US")
@@ -52,7 +59,11 @@ def _figures(world):
         Period(datetime(2026, 6, 11, 5, tzinfo=UTC), NOW),  # starts just after the 10th
         Period(datetime(2026, 6, 10, 5, tzinfo=UTC), datetime(2026, 6, 11, 5, tzinfo=UTC)),
     ]
-    return [(breakdowns(s, p), report(s, p)["totals"]) for s in scopes for p in periods]
+    return [
+        (breakdowns(s, p), report(s, p)["totals"], invalid_traffic(s, p))
+        for s in scopes
+        for p in periods
+    ]
 
 
 def test_busy_day_breakdowns_equal_raw_counts(world):
