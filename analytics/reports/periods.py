@@ -1,8 +1,9 @@
 """Which clicks a figure covers (a scope and a period) and how a period is read.
 
 A period's complete days before the rollup watermark come from the rollups
-(`DailyLinkClicks`, `DailyClientStats`, `LinkWindowClicks`); partial days and everything
-after the watermark from raw clicks, so a click counts as soon as it is stored.
+(`DailyLinkClicks`, `DailyClientStats`, `DailyCampaignVisitors`, `LinkWindowClicks`);
+partial days and everything after the watermark from raw clicks, so a click counts as soon
+as it is stored. A local day is read whole from one or the other, never from both.
 """
 
 from dataclasses import dataclass
@@ -146,6 +147,8 @@ class Plan:
         self.scope = scope
         self.period = period
         raw, days = _split(period, rolled_until)
+        # The rolled-up days [first, last), or None: for rollups read outside this plan.
+        self.days = days
         self.raw = scope.clicks().filter(_raw_q(raw)) if raw else None
         self.rolled = scope.rollups().filter(day__gte=days[0], day__lt=days[1]) if days else None
         stats = scope.stats() if days else None
