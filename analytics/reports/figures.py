@@ -270,11 +270,14 @@ def overview(now=None, year=False):
         visitors_of.update(
             _visitors_of([year_before(periods[key][0]) for key, _ in keys], rolled_until)
         )
+
+    def figures_of(period):
+        return {**totals(EVERYTHING, period, rolled_until, known=True), **visitors_of[period]}
+
     cards = []
     for key, label in keys:
         current, earlier = periods[key]
-        now_totals = {**totals(EVERYTHING, current, rolled_until, True), **visitors_of[current]}
-        before = {**totals(EVERYTHING, earlier, rolled_until, True), **visitors_of[earlier]}
+        now_totals, before = figures_of(current), figures_of(earlier)
         card = {
             "label": label,
             "humans": now_totals["humans"],
@@ -283,9 +286,7 @@ def overview(now=None, year=False):
             "compared": _compared_totals(now_totals, before),
         }
         if year:
-            a_year_ago = year_before(current)
-            then = {**totals(EVERYTHING, a_year_ago, rolled_until, True), **visitors_of[a_year_ago]}
-            card["year"] = _compared_totals(now_totals, then)
+            card["year"] = _compared_totals(now_totals, figures_of(year_before(current)))
         cards.append(card)
     all_time = _all_time(rolled_until, now)
     month = last_days(30, now)

@@ -25,7 +25,6 @@ from analytics.reports.periods import EVERYTHING, Period, day_start, plan_of
 
 # The client stats' dimension holding each client's daily unique visitors (in `humans`).
 DIMENSION = "visitors"
-LABEL = "Visitors (sum of daily uniques)"
 
 LINK, CAMPAIGN, CLIENT = "link_id", "link__campaign_id", "link__client_id"
 
