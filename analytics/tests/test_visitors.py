@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection
 from django.test import override_settings
 
 from analytics.clicks.spool import loading
@@ -254,3 +255,12 @@ def test_the_report_csv_carries_the_visitors(client, owner, world):
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert ["visitors_day", TODAY.isoformat(), "", "", "2"] in rows
     assert all(row[4] == "" for row in rows if row[0] == "hour")
+
+
+def test_deleting_a_campaign_in_sql_deletes_its_visitor_rollups(world):
+    call_command("rollup_clicks")
+    assert DailyCampaignVisitors.objects.filter(campaign=world["summer"]).exists()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM campaigns WHERE id = %s", [world["summer"].pk])
+    assert not DailyCampaignVisitors.objects.exists()
+    assert DailyLinkClicks.objects.filter(link=world["l1"]).exists()  # links stay
