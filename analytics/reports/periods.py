@@ -147,8 +147,10 @@ class Plan:
         self.scope = scope
         self.period = period
         raw, days = _split(period, rolled_until)
-        # The rolled-up days [first, last), or None: for rollups read outside this plan.
+        # The rolled-up days [first, last), or None, and the raw intervals [(start, end)]:
+        # for rollups and raw reads outside this plan.
         self.days = days
+        self.intervals = raw
         self.raw = scope.clicks().filter(_raw_q(raw)) if raw else None
         self.rolled = scope.rollups().filter(day__gte=days[0], day__lt=days[1]) if days else None
         stats = scope.stats() if days else None

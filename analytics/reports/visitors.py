@@ -10,7 +10,7 @@ again), and every label says so.
 
 Complete days before the rollup watermark come from the rollups (`DailyLinkClicks.visitors`,
 `DailyCampaignVisitors`, the client stats' "visitors" rows), written by `rollup_clicks` with
-the same key; the rest from raw clicks, one grouped query per period.
+the same key; the rest from raw clicks, grouped by unit and day in the database.
 """
 
 from collections import Counter
@@ -96,19 +96,23 @@ def _rolled(key, ids, scope, days):
 
 
 def _counts(key, ids, period, scope, rolled_until, known):
-    """{(unit id, local day): visitors}: at most two queries (rollups, raw clicks)."""
+    """{(unit id, local day): visitors}: a query for the rollups and one per raw interval
+    (at most two: a partial first day, the days after the watermark). One query per
+    interval, not one with an OR of them: PostgreSQL reads each as a range of the
+    (link, timestamp) index, where the OR made it read every click of each link."""
     plan = plan_of(scope, period, rolled_until, known=known)
     counts = Counter()
     if plan.days is not None:
         for unit, day, n in _rolled(key, ids, scope, plan.days):
             counts[unit, day] += n
-    if plan.raw is not None:
-        raw = plan.raw.filter(HUMAN)
+    day = TruncDate("timestamp", tzinfo=timezone.get_current_timezone())
+    for start, end in plan.intervals or ():
+        raw = scope.clicks().filter(HUMAN, timestamp__gte=start, timestamp__lt=end)
         raw = raw.filter(**{f"{key}__in": ids}) if ids is not None else raw
         if key == CAMPAIGN:
             raw = raw.filter(link__campaign_id__isnull=False)
-        day = TruncDate("timestamp", tzinfo=timezone.get_current_timezone())
         rows = raw.values(k=F(key), d=day).annotate(n=visitors_count())
+        # A local day lies in one interval only: the counts of two never meet.
         for unit, d, n in rows.values_list("k", "d", "n"):
             counts[unit, d] += n
     return counts
@@ -144,8 +148,9 @@ def _fits(period, span):
 
 def visitors_by_days(scope, periods, rolled_until=None, known=False):
     """visitors_by_day of each of `periods` (periods close together, such as a range and the
-    one before it): those meeting at local midnights are read as one span, two queries for
-    all of them; any other (an hourly range and the one before) is read alone."""
+    one before it): those meeting at local midnights are read as one span (the rollups in
+    one query, raw clicks in one per raw interval); any other (an hourly range and the one
+    before) is read alone."""
     span = Period(min(p.start for p in periods), max(p.end for p in periods))
     together = [p for p in periods if _fits(p, span)]
     shared = Counter()
@@ -181,7 +186,7 @@ def visitors_total(scope, period, rolled_until=None, known=False):
 
 def visitors_by(key, ids, period, scope=EVERYTHING, rolled_until=None, known=False):
     """{unit id: sum of daily uniques} of the rows of `ids` (None: every row of the scope),
-    key LINK, CAMPAIGN or CLIENT: two queries however many rows."""
+    key LINK, CAMPAIGN or CLIENT: at most three queries however many rows."""
     result = Counter()
     for (unit, _day), n in _counts(key, ids, period, scope, rolled_until, known).items():
         result[unit] += n

@@ -47,7 +47,7 @@ def test_every_report_page_has_a_fixed_query_budget(
     pages = {
         "/dashboard/": 22,
         f"/dashboard/clients/{campaign.client_id}/": 26,
-        f"/dashboard/campaigns/{campaign.pk}/": 24,
+        f"/dashboard/campaigns/{campaign.pk}/": 25,
         f"/dashboard/links/{links[0].pk}/": 20,
         f"/dashboard/links/{links[0].pk}/?range=24h": 20,
     }
