@@ -20,7 +20,7 @@ from .forms import RangeForm
 COMPARE_MAX = 5
 
 # Sort keys of a side-by-side table (`?sort=`, "-" first for descending).
-SORTS = ("name", "humans", "change")
+SORTS = ("name", "humans", "visitors", "change")
 DEFAULT_SORT = "-humans"
 
 _KINDS = {"links": (Link, "link_id"), "campaigns": (Campaign, "link__campaign_id")}
@@ -39,6 +39,7 @@ def _change_key(row):
 _SORT_KEYS = {
     "name": lambda row: row["label"].lower(),
     "humans": lambda row: row["humans"],
+    "visitors": lambda row: row["visitors"],
     "change": _change_key,
 }
 
@@ -63,7 +64,7 @@ def sort_links(request, sort):
 
 
 def rows(key, objects, period, scope=EVERYTHING, sort=DEFAULT_SORT):
-    """The table's rows: each object with its humans, change and sparkline, sorted by
+    """The table's rows: each object with its humans, visitors, change and sparkline, sorted by
     `sort` (ties by name, so the order is stable)."""
     figures = side_by_side(key, [obj.pk for obj in objects], period, scope)
     result = []

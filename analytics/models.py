@@ -83,6 +83,9 @@ class DailyLinkClicks(models.Model):
     # report (analytics.reports.channels). Rows rolled before the column existed hold 0
     # until `rollup_clicks --all` recomputes them.
     qr = models.PositiveIntegerField(default=0, db_default=0)
+    # Unique visitors of the link that day (analytics.reports.visitors). A default in the
+    # database: adding the column rewrites no row.
+    visitors = models.PositiveIntegerField(default=0, db_default=0)
 
     class Meta:
         db_table = "daily_link_clicks"
@@ -108,7 +111,9 @@ class DailyLinkClicks(models.Model):
 class DailyClientStats(models.Model):
     """One client's clicks on one day, in total and by each report dimension.
 
-    `dimension` is "total" (value NULL) or a key of analytics.reports.dimensions.DIMENSIONS, or
+    `dimension` is "total" (value NULL), "visitors" (value NULL; `humans` holds the day's
+    unique visitors of the client, see analytics.reports.visitors, `bots` 0), a key of
+    analytics.reports.dimensions.DIMENSIONS, or
     "bot_reasons", or a key of TRAFFIC_DIMENSIONS (the invalid-traffic page's "networks",
     "datacenter"); `value` is what the report shows (a country code, "City (CC)", a
     referrer host, "ASN|organisation"…). Client and overview pages read these instead of scanning clicks.
@@ -138,6 +143,34 @@ class DailyClientStats(models.Model):
 
     def __str__(self):
         return f"{self.client_id} {self.day} {self.dimension}={self.value}: {self.humans}"
+
+
+class DailyCampaignVisitors(models.Model):
+    """Unique visitors of one campaign on one day (TIME_ZONE), for complete past days.
+
+    Counted across the campaign's links (analytics.reports.visitors): a visitor of two of
+    its links is one visitor of the campaign. Maintained by `manage.py rollup_clicks`.
+    """
+
+    # The unique (campaign, day) index serves lookups by campaign.
+    campaign = models.ForeignKey(
+        "links.Campaign", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    day = models.DateField()
+    visitors = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "daily_campaign_visitors"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "day"],
+                include=["visitors"],
+                name="daily_campaign_visitors_key",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.campaign_id} {self.day}: {self.visitors} visitors"
 
 
 # A campaign or link day with at least this many clicks (humans and bots) gets its own

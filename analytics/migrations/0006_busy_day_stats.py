@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from macondo.db_rules import set_on_delete
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -69,5 +71,12 @@ class Migration(migrations.Migration):
                     )
                 ],
             },
+        ),
+        # A raw-SQL delete of a campaign or link removes its busy-day rows too.
+        set_on_delete(
+            [
+                ("busy_day_stats", "campaign_id", "campaigns", "CASCADE"),
+                ("busy_day_stats", "link_id", "links", "CASCADE"),
+            ]
         ),
     ]

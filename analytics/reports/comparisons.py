@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from analytics.models import HUMAN
 from analytics.reports.periods import EVERYTHING, buckets, plan_of, previous, watermark
+from analytics.reports.visitors import visitors_by
 
 
 def change(current, before):
@@ -74,16 +75,19 @@ def humans_series_by(key, ids, period, scope=EVERYTHING, rolled_until=None, know
 
 
 def side_by_side(key, ids, period, scope=EVERYTHING):
-    """Rows to compare (campaigns or links): {id: {"humans", "compared", "series"}}, the
-    change against the previous period of the same length. Four queries however many rows."""
+    """Rows to compare (campaigns or links): {id: {"humans", "compared", "series",
+    "visitors"}}, the change in human clicks against the previous period of the same
+    length, and the visitors (sum of daily uniques). Six queries however many rows."""
     rolled_until = watermark()
     series = humans_series_by(key, ids, period, scope, rolled_until, known=True)
     before = humans_by(key, ids, previous(period), scope, rolled_until, known=True)
+    visitors = visitors_by(key, ids, period, scope, rolled_until, known=True)
     result = {}
     for pk in ids:
         humans = sum(series[pk])
         result[pk] = {
             "humans": humans,
+            "visitors": visitors[pk],
             "compared": compared(humans, before[pk]),
             "series": series[pk],
         }

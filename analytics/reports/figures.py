@@ -6,7 +6,8 @@ questions however many links or clicks exist: nothing here runs a query per row.
 Counts by day come from `DailyLinkClicks` for complete days before the rollup watermark
 and from raw clicks for everything after it (and for partial days), so a click shows on the
 dashboard as soon as it is stored. Breakdowns (countries, browsers, …) read raw clicks of
-one scope and period, which the (link, timestamp) index bounds.
+one scope and period, which the (link, timestamp) index bounds. Unique visitors come from
+analytics.reports.visitors, through the same plan.
 """
 
 from collections import Counter
@@ -29,6 +30,7 @@ from django.db.models.functions import Coalesce, TruncDate, TruncHour
 from django.utils import timezone
 
 from analytics.models import BOT, HUMAN, Click, DailyClientStats
+from analytics.reports import visitors
 from analytics.reports.channels import channels
 from analytics.reports.comparisons import change, compared
 from analytics.reports.dimensions import DIMENSIONS, dimension_expression
@@ -105,8 +107,8 @@ def breakdowns(scope, period, limit=TOP, rolled_until=None, known=False):
     counts = {dimension: Counter() for dimension in [*DIMENSIONS, "bot_reasons"]}
     stats, raw = plan.breakdown_sources()
     if stats is not None:
-        # Only these dimensions' rows: the invalid-traffic page's (TRAFFIC_DIMENSIONS) are
-        # rolled up beside them and are no breakdown panel.
+        # Only the breakdown dimensions' rows: not "total", "visitors" nor the
+        # invalid-traffic page's (TRAFFIC_DIMENSIONS), rolled up beside them.
         rows = (
             stats.filter(dimension__in=list(counts))
             .values("dimension", "value")
@@ -256,7 +258,8 @@ def annotate_human_clicks(links, period):
 
 
 def _compared_totals(current, before):
-    return {key: compared(current[key], before[key]) for key in ("humans", "bots")}
+    """Each figure of `current` next to the same one of `before` (humans, bots, visitors)."""
+    return {key: compared(current[key], before[key]) for key in current if key in before}
 
 
 def _series_totals(series):
@@ -279,11 +282,22 @@ def overview(now=None, year=False):
         # Complete days only, so the previous period is a fair comparison.
         current = Period(midnight - timedelta(days=days), midnight)
         periods[f"{days}d"] = (current, current.previous())
+    keys = (("today", "Today"), ("7d", "Last 7 days"), ("30d", "Last 30 days"))
+    # Visitors of every card's periods from one plan (they lie within the last 60 days),
+    # and of the year-earlier ones from another.
+    visitors_of = _visitors_of([p for key, _ in keys for p in periods[key]], rolled_until)
+    if year:
+        visitors_of.update(
+            _visitors_of([year_before(periods[key][0]) for key, _ in keys], rolled_until)
+        )
+
+    def figures_of(period):
+        return {**totals(EVERYTHING, period, rolled_until, known=True), **visitors_of[period]}
+
     cards = []
-    for key, label in (("today", "Today"), ("7d", "Last 7 days"), ("30d", "Last 30 days")):
+    for key, label in keys:
         current, earlier = periods[key]
-        now_totals = totals(EVERYTHING, current, rolled_until, known=True)
-        before = totals(EVERYTHING, earlier, rolled_until, known=True)
+        now_totals, before = figures_of(current), figures_of(earlier)
         card = {
             "label": label,
             "humans": now_totals["humans"],
@@ -292,8 +306,7 @@ def overview(now=None, year=False):
             "compared": _compared_totals(now_totals, before),
         }
         if year:
-            then = totals(EVERYTHING, year_before(current), rolled_until, known=True)
-            card["year"] = _compared_totals(now_totals, then)
+            card["year"] = _compared_totals(now_totals, figures_of(year_before(current)))
         cards.append(card)
     all_time = _all_time(rolled_until, now)
     month = last_days(30, now)
@@ -317,6 +330,20 @@ def overview(now=None, year=False):
     }
 
 
+def _visitors_of(periods, rolled_until):
+    """{period: {"visitors": sum of daily uniques}} of the overview's periods."""
+    found = visitors.visitors_by_days(EVERYTHING, periods, rolled_until, known=True)
+    return {
+        p: {"visitors": sum(n for _, n in by_day)} for p, by_day in zip(periods, found, strict=True)
+    }
+
+
+def _days(series, by_day):
+    """[(day, humans, bots, visitors)]: a daily series with each day's visitors."""
+    visitors_of = dict(by_day)
+    return [(day, h, b, visitors_of.get(day, 0)) for day, h, b in series]
+
+
 def _all_time(rolled_until, now):
     result = Counter(humans=0, bots=0)
     raw = Click.objects.order_by()
@@ -336,20 +363,33 @@ def report(scope, period, year=False):
     rolled_until = watermark()
     series = clicks_over_time(scope, period, rolled_until, known=True)
     ranked = breakdowns(scope, period, rolled_until=rolled_until, known=True)
-    current = _series_totals(series)
     earlier = previous(period)
+    by_day, earlier_by_day = visitors.visitors_by_days(
+        scope, [period, earlier], rolled_until, known=True
+    )
+    current = {**_series_totals(series), "visitors": sum(n for _, n in by_day)}
     earlier_series = clicks_over_time(scope, earlier, rolled_until, known=True)
-    earlier_totals = _series_totals(earlier_series)
+    earlier_totals = {
+        **_series_totals(earlier_series),
+        "visitors": sum(n for _, n in earlier_by_day),
+    }
+    hourly = period.hourly
     result = {
         "totals": current,
         "previous": {
             "period": earlier,
             "series": earlier_series,
+            "visitors_by_day": earlier_by_day,
+            "days": None if hourly else _days(earlier_series, earlier_by_day),
             "totals": earlier_totals,
             "compared": _compared_totals(current, earlier_totals),
         },
         "series": series,
-        "hourly": period.hourly,
+        # Visitors per local day (also for an hourly period: its days' parts), and for a
+        # daily period the chart's table rows with them: (day, humans, bots, visitors).
+        "visitors_by_day": by_day,
+        "days": None if hourly else _days(series, by_day),
+        "hourly": hourly,
         "channels": channels(scope, period, rolled_until, known=True, limit=TOP),
         "breakdowns": [(key, label, ranked[key]) for key, (label, _) in DIMENSIONS.items()],
         "bot_reasons": ranked["bot_reasons"],
@@ -357,6 +397,7 @@ def report(scope, period, year=False):
     if year:
         a_year_ago = year_before(period)
         then = totals(scope, a_year_ago, rolled_until, known=True)
+        then["visitors"] = visitors.visitors_total(scope, a_year_ago, rolled_until, known=True)
         result["year"] = {
             "period": a_year_ago,
             "totals": then,

@@ -1,8 +1,9 @@
 """Which clicks a figure covers (a scope and a period) and how a period is read.
 
 A period's complete days before the rollup watermark come from the rollups
-(`DailyLinkClicks`, `DailyClientStats`, `LinkWindowClicks`); partial days and everything
-after the watermark from raw clicks, so a click counts as soon as it is stored.
+(`DailyLinkClicks`, `DailyClientStats`, `DailyCampaignVisitors`, `LinkWindowClicks`);
+partial days and everything after the watermark from raw clicks, so a click counts as soon
+as it is stored. A local day is read whole from one or the other, never from both.
 """
 
 from dataclasses import dataclass
@@ -166,7 +167,10 @@ class Plan:
         self.scope = scope
         self.period = period
         raw, days = _split(period, rolled_until)
-        self.raw_intervals, self.days = raw, days
+        # The rolled-up days [first, last), or None, and the raw intervals [(start, end)]:
+        # for rollups and raw reads outside this plan.
+        self.days = days
+        self.intervals = raw
         self.raw = scope.clicks().filter(_raw_q(raw)) if raw else None
         self.rolled = scope.rollups().filter(day__gte=days[0], day__lt=days[1]) if days else None
         stats = scope.stats() if days else None
@@ -191,7 +195,7 @@ class Plan:
             return None, self.scope.clicks().filter(_raw_q([(self.period.start, self.period.end)]))
         busy = busy.filter(day__gte=self.days[0], day__lt=self.days[1])
         kept = set(busy.filter(dimension="total").values_list("day", flat=True))
-        intervals, day = list(self.raw_intervals), self.days[0]
+        intervals, day = list(self.intervals), self.days[0]
         while day < self.days[1]:
             if day not in kept:
                 intervals.append((day_start(day), day_start(day + timedelta(days=1))))

@@ -103,11 +103,11 @@ def test_a_year_earlier_keeps_local_dates_and_29_february_becomes_the_28th(setti
 
 def test_comparison_figures_on_known_data(world):
     figures = figures_of(world)
-    assert figures["previous"] == {"humans": 3, "bots": 0}
+    assert figures["previous"] == {"humans": 3, "bots": 0, "visitors": 2}  # 2 and 8 June
     assert figures["compared"]["humans"] == compared(6, 3)
     assert figures["compared"]["humans"]["percent"] == 100
     assert figures["compared"]["bots"]["new"] is True
-    assert figures["year"] == {"humans": 4, "bots": 0}
+    assert figures["year"] == {"humans": 4, "bots": 0, "visitors": 1}
     alpha, beta = figures["campaigns"][world["alpha"].pk], figures["campaigns"][world["beta"].pk]
     assert (alpha["humans"], alpha["compared"]["before"], alpha["compared"]["percent"]) == (
         4,
@@ -146,11 +146,11 @@ def test_local_day_boundaries_with_and_without_rollups(db):
 def test_the_report_page_compares_and_draws_the_previous_period(client, owner, world):
     client.force_login(owner)
     page = client.get(f"/dashboard/clients/{world['acme'].pk}/?range=7d")
-    assert page.context["figures"]["previous"]["totals"] == {"humans": 3, "bots": 0}
+    assert page.context["figures"]["previous"]["totals"] == {"humans": 3, "bots": 0, "visitors": 2}
     assert "year" not in page.context["figures"]
     assert 'class="previous"' in page.text and "+3 (+100%)" in page.text
     page = client.get(f"/dashboard/clients/{world['acme'].pk}/?range=7d&compare=year")
-    assert page.context["figures"]["year"]["totals"] == {"humans": 4, "bots": 0}
+    assert page.context["figures"]["year"]["totals"] == {"humans": 4, "bots": 0, "visitors": 1}
     assert "a year earlier" in page.text
 
 

@@ -47,9 +47,9 @@ def test_every_report_page_has_a_fixed_query_budget(
     pages = {
         "/dashboard/": 22,
         # The channels panel: rollups, raw clicks, the clicked links' destinations (3); campaign
-        # and link pages: their busy days' stats (2).
+        # and link pages: their busy days' stats (2); campaigns: their visitors (5).
         f"/dashboard/clients/{campaign.client_id}/": 26 + 3,
-        f"/dashboard/campaigns/{campaign.pk}/": 20 + 3 + 2,
+        f"/dashboard/campaigns/{campaign.pk}/": 25 + 3 + 2,
         f"/dashboard/links/{links[0].pk}/": 20 + 3 + 2,
         f"/dashboard/links/{links[0].pk}/?range=24h": 20 + 3,
     }
@@ -65,7 +65,7 @@ def test_the_link_page_shows_humans_and_bots_apart(signed_in, frozen):
     ClickFactory(link=link, timestamp=NOW - timedelta(days=1), is_bot=True, bot_reason="ua:bot,x")
     response = signed_in.get(f"/dashboard/links/{link.pk}/")
     figures = response.context["figures"]
-    assert figures["totals"] == {"humans": 3, "bots": 1}
+    assert figures["totals"] == {"humans": 3, "bots": 1, "visitors": 1}
     assert ("countries", "Countries", [("CO", 3)]) in figures["breakdowns"]
     assert figures["bot_reasons"] == [("ua:bot", 1)]
     assert "<svg" in response.text
@@ -140,10 +140,11 @@ def test_the_aggregated_report_export(signed_in, frozen):
     ClickFactory(link=link, timestamp=NOW - timedelta(days=1), is_bot=True, bot_reason="ua:bot")
     response = signed_in.get(f"/dashboard/links/{link.pk}/report.csv?range=7d")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert rows[0] == ["section", "key", "human_clicks", "bot_clicks"]
-    assert ["total", "", "2", "1"] in rows
-    assert ["countries", "CO", "2", ""] in rows
-    assert ["bot_reason", "ua:bot", "", "1"] in rows
+    assert rows[0] == ["section", "key", "human_clicks", "bot_clicks", "visitors"]
+    assert ["total", "", "2", "1", "1"] in rows
+    assert ["day", "2026-06-14", "2", "1", "1"] in rows
+    assert ["countries", "CO", "2", "", ""] in rows
+    assert ["bot_reason", "ua:bot", "", "1", ""] in rows
     assert sum(1 for r in rows if r[0] == "day") == 7
 
 

@@ -1,6 +1,6 @@
 """A link's, campaign's or client's figures, and its raw clicks."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
@@ -12,12 +12,24 @@ from .common import Out
 class Totals(Out):
     human_clicks: int
     bot_clicks: int
+    visitors: int = Field(
+        description="Unique visitors (IP address and user agent) of each local day among "
+        "human clicks, summed over the period's days."
+    )
 
 
 class Bucket(Out):
     start: datetime
     human_clicks: int
     bot_clicks: int
+    visitors: int | None = Field(
+        description="The day's unique visitors; null for an hour (visitors are counted by day)."
+    )
+
+
+class VisitorDay(Out):
+    day: date = Field(description="A local day (TIME_ZONE) the period touches.")
+    visitors: int = Field(description="Its unique visitors within the period.")
 
 
 class Ranked(Out):
@@ -62,6 +74,9 @@ class Stats(Out):
     totals: Totals
     series: list[Bucket]
     channels: list[Channel] = Field(description="Top 10 among human clicks, most first.")
+    visitors_by_day: list[VisitorDay] = Field(
+        description="Unique visitors per local day, also for an hourly period."
+    )
     breakdowns: Breakdowns
     bot_reasons: list[BotReason]
     top_links: list[TopLink] | None = Field(description="Clients and campaigns; null for a link.")

@@ -60,9 +60,13 @@ def test_stats_are_the_report_pages_figures(api, clicked, kind, rolled):
     assert body["totals"] == {
         "human_clicks": expected["totals"]["humans"],
         "bot_clicks": expected["totals"]["bots"],
+        "visitors": expected["totals"]["visitors"],
     }
-    assert [(b["human_clicks"], b["bot_clicks"]) for b in body["series"]] == [
-        (h, b) for _day, h, b in expected["series"]
+    assert [(b["human_clicks"], b["bot_clicks"], b["visitors"]) for b in body["series"]] == [
+        (h, b, v) for _day, h, b, v in expected["days"]
+    ]
+    assert [(d["day"], d["visitors"]) for d in body["visitors_by_day"]] == [
+        (day.isoformat(), n) for day, n in expected["visitors_by_day"]
     ]
     assert [(c["label"], c["kind"], c["human_clicks"]) for c in body["channels"]] == expected[
         "channels"
@@ -81,7 +85,8 @@ def test_stats_are_the_report_pages_figures(api, clicked, kind, rolled):
 
 def test_stats_count_humans_and_bots_apart(api, clicked):
     body = api.get(f"/api/v1/links/{clicked['link'].pk}/stats").json()
-    assert body["totals"] == {"human_clicks": 3, "bot_clicks": 1}
+    # Visitors: one person (the factory's address and browser) on two days.
+    assert body["totals"] == {"human_clicks": 3, "bot_clicks": 1, "visitors": 2}
     assert body["breakdowns"]["countries"] == [
         {"value": "CO", "human_clicks": 2},
         {"value": "MX", "human_clicks": 1},
@@ -99,7 +104,13 @@ def test_a_period_of_two_days_or_less_is_counted_by_hour(api, clicked):
     assert starts[0] <= datetime(2026, 6, 14, 12, 30, tzinfo=UTC) < starts[1]
     assert {b - a for a, b in zip(starts, starts[1:], strict=False)} == {timedelta(hours=1)}
     assert body["start"] == "2026-06-14T12:30:00Z"
-    assert body["totals"] == {"human_clicks": 0, "bot_clicks": 1}
+    assert body["totals"] == {"human_clicks": 0, "bot_clicks": 1, "visitors": 0}
+    # Visitors are counted by day: none per hour, each local day the period touches apart.
+    assert {b["visitors"] for b in body["series"]} == {None}
+    assert body["visitors_by_day"] == [
+        {"day": "2026-06-14", "visitors": 0},
+        {"day": "2026-06-15", "visitors": 0},
+    ]
 
 
 def test_the_period_ends_now_at_the_latest(api, clicked):

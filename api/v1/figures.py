@@ -32,6 +32,7 @@ from ..schemas.figures import (
     Stats,
     TopLink,
     Totals,
+    VisitorDay,
 )
 
 router = Router(tags=["Figures"])
@@ -117,22 +118,31 @@ def _stats(request, kind, pk, query):
         return bucket if figures["hourly"] else day_start(bucket).astimezone(tz)
 
     ranked = {key: items for key, _label, items in figures["breakdowns"]}
+    visitors_of = dict(figures["visitors_by_day"])
     top = figures.get("top_links")
     stats = Stats(
         start=period.start,
         end=period.end,
         granularity="hour" if figures["hourly"] else "day",
         totals=Totals(
-            human_clicks=figures["totals"]["humans"], bot_clicks=figures["totals"]["bots"]
+            human_clicks=figures["totals"]["humans"],
+            bot_clicks=figures["totals"]["bots"],
+            visitors=figures["totals"]["visitors"],
         ),
         series=[
-            Bucket(start=start_of(bucket), human_clicks=humans, bot_clicks=bots)
+            Bucket(
+                start=start_of(bucket),
+                human_clicks=humans,
+                bot_clicks=bots,
+                visitors=None if figures["hourly"] else visitors_of[bucket],
+            )
             for bucket, humans, bots in figures["series"]
         ],
         channels=[
             Channel(label=label, kind=kind, human_clicks=n)
             for label, kind, n in figures["channels"]
         ],
+        visitors_by_day=[VisitorDay(day=day, visitors=n) for day, n in figures["visitors_by_day"]],
         breakdowns=Breakdowns(
             **{
                 key: [Ranked(value=value, human_clicks=n) for value, n in ranked[key]]

@@ -13,7 +13,8 @@ PostgreSQL database). It migrates, loads `seed_demo`, signs a staff user in, the
 - creates a client, a campaign and a tagged link through the dashboard forms, edits,
   deactivates and deletes through them (CSRF enforced, tokens read from the forms), imports a
   CSV, uses the WhatsApp tool, follows the new short link and checks its click is stored;
-- compares every report figure with a count of the raw clicks in Python (two time zones);
+- compares every report figure (unique visitors too) with a count of the raw clicks in
+  Python (two time zones);
 - runs the operator's commands (`rollup_clicks`, …), then walks the pages that read clicks
   again, so the reports' rollup path is walked too.
 
@@ -549,10 +550,35 @@ class Walk:
                 "device_type", "referrer",
             )
         )  # fmt: skip
+        people = list(
+            Click.objects.values_list(
+                "timestamp", "is_bot", "link__client_id", "ip_address", "user_agent"
+            )
+        )
         for zone in zones:
             with timezone.override(zone):
                 for period in (last_days(90), last_days(1)):
                     self._compare(label, zone, period, rows)
+                    self._compare_visitors(label, zone, period, people)
+
+    def _compare_visitors(self, label, zone, period, people):
+        """The overview's visitors: each client's distinct (address, user agent) pairs
+        among human clicks per local day, added up, counted here in Python."""
+        from django.utils import timezone
+
+        from analytics.reports.periods import EVERYTHING
+        from analytics.reports.visitors import visitors_by_day
+
+        seen = {
+            (timezone.localdate(stamp), client, ip or "", agent or "")
+            for stamp, is_bot, client, ip, agent in people
+            if period.start <= stamp < period.end and not is_bot
+        }
+        expected = Counter(day for day, *_visitor in seen)
+        got = Counter(dict(visitors_by_day(EVERYTHING, period)))
+        if +got != expected:
+            where = f"[{label}] visitors in {zone}, {period.start:%Y-%m-%d %H:%M} on"
+            self.fail(where, None, f"{sorted((+got).items())} != {sorted(expected.items())}")
 
     def _compare(self, label, zone, period, rows):
         from django.utils import timezone

@@ -1,4 +1,5 @@
-"""Roll raw clicks up into DailyLinkClicks for complete past days.
+"""Roll raw clicks up into DailyLinkClicks, DailyClientStats and DailyCampaignVisitors
+for complete past days.
 
 Idempotent: each day is deleted and recomputed in one transaction, so a rerun (or a run
 after `is_bot` of old clicks changed) leaves exactly the raw counts. By default it rolls
@@ -21,6 +22,7 @@ from analytics.models import (
     HUMAN,
     BusyDayStats,
     Click,
+    DailyCampaignVisitors,
     DailyClientStats,
     DailyLinkClicks,
     LinkWindowClicks,
@@ -28,6 +30,8 @@ from analytics.models import (
 )
 from analytics.reports.dimensions import DIMENSIONS, TRAFFIC_DIMENSIONS, dimension_expression
 from analytics.reports.periods import WINDOW_DAYS, day_start
+from analytics.reports.visitors import DIMENSION as VISITORS
+from analytics.reports.visitors import visitors_count
 from macondo.progress import Progress
 
 CHUNK_DAYS = 31
@@ -78,8 +82,20 @@ _INSERT_BUSY_DIMENSION = (
 
 # {query} is SQL compiled by the ORM (per-link, per-day counts), never text from outside.
 _INSERT = (
-    "INSERT INTO daily_link_clicks (link_id, day, humans, bots, qr) "
-    "SELECT s.l, s.d, s.h, s.b, s.q FROM ({query}) AS s"
+    "INSERT INTO daily_link_clicks (link_id, day, humans, bots, qr, visitors) "
+    "SELECT s.l, s.d, s.h, s.b, s.q, s.v FROM ({query}) AS s"
+)
+
+# Unique visitors are counted per unit (client, campaign) from the clicks: they do not add
+# up from the links' rows. {query} is SQL compiled by the ORM, never text from outside.
+_INSERT_CLIENT_VISITORS = (
+    "INSERT INTO daily_client_stats (dimension, client_id, day, value, humans, bots) "
+    "SELECT %s, s.c, s.d, NULL, s.v, 0 FROM ({query}) AS s WHERE s.v > 0"
+)
+
+_INSERT_CAMPAIGN_VISITORS = (
+    "INSERT INTO daily_campaign_visitors (campaign_id, day, visitors) "
+    "SELECT s.c, s.d, s.v FROM ({query}) AS s WHERE s.v > 0"
 )
 
 
@@ -145,6 +161,7 @@ def roll_days(first, last, tz):
     DailyLinkClicks.objects.filter(day__gte=first, day__lt=last).delete()
     DailyClientStats.objects.filter(day__gte=first, day__lt=last).delete()
     BusyDayStats.objects.filter(day__gte=first, day__lt=last).delete()
+    DailyCampaignVisitors.objects.filter(day__gte=first, day__lt=last).delete()
     # The ORM writes each day's SQL for the database at hand (PostgreSQL's AT TIME ZONE, the
     # quick start's SQLite functions), the same day the reports' TruncDate reads.
     clicks = Click.objects.order_by().filter(timestamp__gte=start, timestamp__lt=end)
@@ -153,12 +170,23 @@ def roll_days(first, last, tz):
     with connection.cursor() as cursor:
         # The same scan counts the link's human QR scans (the channels report).
         per_link = clicks.values(l=F("link_id"), d=day).annotate(
-            **counts, q=Count("id", filter=HUMAN & Q(is_qr=True))
+            **counts, q=Count("id", filter=HUMAN & Q(is_qr=True)), v=visitors_count()
         )
-        sql, params = per_link.values_list("l", "d", "h", "b", "q").query.sql_with_params()
+        sql, params = per_link.values_list("l", "d", "h", "b", "q", "v").query.sql_with_params()
         cursor.execute(_INSERT.format(query=sql), params)
         rows = cursor.rowcount
         cursor.execute(_INSERT_CLIENT_TOTALS, [first, last])
+        humans = clicks.filter(HUMAN)
+        per_client = humans.values(c=F("link__client_id"), d=day).annotate(v=visitors_count())
+        sql, params = per_client.values_list("c", "d", "v").query.sql_with_params()
+        cursor.execute(_INSERT_CLIENT_VISITORS.format(query=sql), [VISITORS, *params])
+        per_campaign = (
+            humans.filter(link__campaign_id__isnull=False)
+            .values(c=F("link__campaign_id"), d=day)
+            .annotate(v=visitors_count())
+        )
+        sql, params = per_campaign.values_list("c", "d", "v").query.sql_with_params()
+        cursor.execute(_INSERT_CAMPAIGN_VISITORS.format(query=sql), params)
         _insert_dimensions(cursor, clicks, day, "link__client_id")
         busy = [first, last, BUSY_DAY_CLICKS]
         for owner, key, busy_sql in (
