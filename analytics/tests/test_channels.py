@@ -249,10 +249,10 @@ def test_the_report_csv_carries_the_channels(signed_in, world):
     content = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = [row for row in csv.reader(io.StringIO(content)) if row[0] == "channel"]
     assert rows == [
-        ["channel", "facebook / social", "4", ""],
-        ["channel", "QR code", "3", ""],
-        ["channel", "newsletter", "2", ""],
-        ["channel", "(not tagged)", "1", ""],
+        ["channel", "facebook / social", "4", "", ""],
+        ["channel", "QR code", "3", "", ""],
+        ["channel", "newsletter", "2", "", ""],
+        ["channel", "(not tagged)", "1", "", ""],
     ]
 
 

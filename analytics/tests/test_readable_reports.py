@@ -120,9 +120,9 @@ def test_the_report_csv_keeps_the_stored_codes(signed_in, poster):
     response = signed_in.get(f"/dashboard/links/{poster.pk}/report.csv")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
 
-    assert ["countries", "CO", "3", ""] in rows
-    assert ["cities", "Medellín (CO)", "3", ""] in rows
-    assert ["bot_reason", "ua:preview", "", "1"] in rows
+    assert ["countries", "CO", "3", "", ""] in rows
+    assert ["cities", "Medellín (CO)", "3", "", ""] in rows
+    assert ["bot_reason", "ua:preview", "", "1", ""] in rows
     assert not any("Colombia" in cell for row in rows for cell in row)
 
 
