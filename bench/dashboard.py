@@ -309,6 +309,14 @@ def measure(runs):
         ("campaigns list", "/dashboard/campaigns/"),
         ("clients list, 90 d", "/dashboard/clients/?range=90d"),
         ("compare 5 campaigns, 30 d", f"/dashboard/compare/?kind=campaigns&{compared}"),
+        (
+            "invalid traffic, client, 30 d",
+            f"/dashboard/clients/{busy_client.pk}/invalid-traffic/",
+        ),
+        (
+            "invalid traffic, campaign, 90 d",
+            f"/dashboard/campaigns/{busy_campaign.pk}/invalid-traffic/?range=90d",
+        ),
     ]
     print(f"\n{'page':32} {'p50 ms':>8} {'p95 ms':>8}   ({runs} runs each)")
     worst = 0
