@@ -73,12 +73,17 @@ def _scope_of(user, kind, pk, action="view"):
     raise Http404("No such report.")
 
 
+def _range_query(request):
+    """The date range of this request as a query string, for its exports and links."""
+    return urlencode({k: v for k, v in request.GET.items() if k in ("range", "start", "end")})
+
+
 def _report_page(request, kind, obj, scope, template, side=None, **extra):
     """A report page; `side` = (key, objects): those campaigns or links side by side."""
     form = RangeForm(request.GET or None)
     period = form.period()
     figures = report(scope, period, year=form.year())
-    query = urlencode({k: v for k, v in request.GET.items() if k in ("range", "start", "end")})
+    query = _range_query(request)
     if side:
         sort = compare.sort_of(request)
         extra["side"] = compare.rows(*side, period, scope, sort)
@@ -191,7 +196,7 @@ def invalid_traffic(request, kind, pk):
     form = RangeForm(request.GET or None)
     period = form.period()
     figures = traffic.invalid_traffic(scope, period)
-    query = urlencode({k: v for k, v in request.GET.items() if k in ("range", "start", "end")})
+    query = _range_query(request)
     context = {
         "object": obj,
         "kind": kind,
