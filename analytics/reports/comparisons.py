@@ -77,7 +77,8 @@ def humans_series_by(key, ids, period, scope=EVERYTHING, rolled_until=None, know
 def side_by_side(key, ids, period, scope=EVERYTHING):
     """Rows to compare (campaigns or links): {id: {"humans", "compared", "series",
     "visitors"}}, the change in human clicks against the previous period of the same
-    length, and the visitors (sum of daily uniques). Six queries however many rows."""
+    length, and the visitors (sum of daily uniques). A fixed number of queries however many
+    rows: one or two per figure, and one per raw interval of the visitors."""
     rolled_until = watermark()
     series = humans_series_by(key, ids, period, scope, rolled_until, known=True)
     before = humans_by(key, ids, previous(period), scope, rolled_until, known=True)
