@@ -112,5 +112,7 @@ def compare(request):
         "error": error,
         "compare_max": COMPARE_MAX,
         "sort_links": sort_links(request, sort),
+        # The range picker keeps what is compared when the range changes.
+        "carry": [("kind", kind)] + [("ids", obj.pk) for obj in objects],
     }
     return render(request, "analytics/compare.html", context)

@@ -268,3 +268,13 @@ def test_side_by_side_pages_have_a_fixed_query_budget(
     }.items():
         with django_assert_max_num_queries(budget):
             assert client.get(url).status_code == 200, url
+
+
+def test_the_compare_pages_range_picker_keeps_what_is_compared(client, owner, world):
+    client.force_login(owner)
+    body = client.get(compare_url("links", world["a1"], world["b1"])).content.decode()
+    form = body.split('class="range-picker card"', 1)[1].split("</form>", 1)[0]
+    assert '<input type="hidden" name="kind" value="links">' in form
+    for link in (world["a1"], world["b1"]):
+        assert f'<input type="hidden" name="ids" value="{link.pk}">' in form
+    assert 'name="compare"' not in form
